@@ -1,0 +1,40 @@
+//! The application state every request and worker shares.
+
+use crate::accounts::Authenticator;
+use crate::accounts::login_cache::LoginCache;
+use crate::config::Config;
+use calinvite_storage::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct App {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub auth: Authenticator,
+    /// Names this process in outbox leases, so a restart can tell its own leases apart.
+    pub instance: String,
+}
+
+impl App {
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+        let cache = LoginCache::new(
+            Duration::from_secs(config.auth.login_cache_seconds),
+            config.auth.login_cache_entries,
+        );
+        let instance = format!("{}-{}", hostname(), std::process::id());
+        App {
+            auth: Authenticator::new(store.clone(), cache),
+            config,
+            store,
+            instance,
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "calinvite".into())
+}

@@ -1,0 +1,113 @@
+//! `calinvite serve`: open the store, start the HTTP server, stop cleanly on SIGINT or
+//! SIGTERM.
+//!
+//! With `--demo` an empty store gets a user `demo` (password `demo`), a calendar and an
+//! API key, and the URLs to try are printed, so a new user sees a working server at once.
+
+use super::{apikey, user};
+use crate::app::App;
+use crate::http::{server, tls};
+use anyhow::{Context, Result};
+use calinvite_storage::{Role, Store};
+use clap::Args;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides server.listen).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Create (or refresh) a demo account and print how to use it.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
+    let listen = app.config.server.listen.clone();
+    let listener = TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let tls = if app.config.tls_enabled() {
+        Some(tls::acceptor(&app.config.server.tls_cert, &app.config.server.tls_key)?)
+    } else {
+        None
+    };
+    if args.demo {
+        demo(&app).await?;
+    }
+    tracing::info!(listen = %listen, tls = tls.is_some(), data = %app.config.server.data_dir.display(), "calinvite is serving");
+    server::serve(app.clone(), listener, tls, shutdown_signal()).await;
+    let released = app
+        .store
+        .release_leases(&app.instance, calinvite_storage::now())
+        .await?;
+    tracing::info!(released, "outbox leases released; stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT received"),
+        _ = term => tracing::info!("SIGTERM received"),
+    }
+}
+
+const DEMO_USER: &str = "demo";
+const DEMO_KEY_LABEL: &str = "demo";
+
+async fn demo(app: &App) -> Result<()> {
+    let store: &dyn Store = app.store.as_ref();
+    let principal = match store.principal_by_name(DEMO_USER).await? {
+        Some(p) => {
+            // The key was shown once, at first start; replace it so the one printed works.
+            for k in store.list_api_keys(p.id).await? {
+                if k.label == DEMO_KEY_LABEL {
+                    store.delete_api_key(p.id, k.id).await?;
+                }
+            }
+            p
+        }
+        None => user::create_user(
+            store,
+            DEMO_USER,
+            Some("Demo Organizer".into()),
+            vec!["demo@example.com".into()],
+            Role::Admin,
+            "demo",
+        )
+        .await
+        .context("creating the demo account")?,
+    };
+    let key = apikey::create(store, &principal, DEMO_KEY_LABEL).await?;
+    let base = app.config.public_url();
+    println!(
+        "\ncalinvite demo is ready\n\
+         \x20 user / password : demo / demo\n\
+         \x20 CalDAV calendar : {base}/dav/calendars/demo/default/\n\
+         \x20 CalDAV discovery: {base}/.well-known/caldav   (Apple Calendar, Thunderbird, DAVx5: server {base}/dav/)\n\
+         \x20 Console         : {base}/\n\
+         \x20 API key         : {key}\n\
+         \x20 Try             : curl -u demo:demo -X PROPFIND -H 'Depth: 1' {base}/dav/calendars/demo/\n"
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}
