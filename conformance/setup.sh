@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine, idempotently: nothing is
+# fetched when it is already there. Debian packages by apt, Python tools into a venv under
+# conformance/.venv (so the system Python stays untouched).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+APT_PACKAGES=(litmus)
+PIP_PACKAGES=(
+  "caldav==3.6.0"
+  "caldav-server-tester==1.7.0"
+  "vobject"
+  "icalendar"
+  "vdirsyncer==0.21.0"
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv="$here/.venv"
+stamp="$venv/.installed-$(printf '%s\n' "${PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python tools into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
+  touch "$stamp"
+fi
