@@ -5,4 +5,5 @@
 //! messages under `tests/fixtures`.
 
 pub mod ical;
+pub mod imip;
 pub mod query;
