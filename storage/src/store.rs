@@ -76,6 +76,9 @@ pub trait Store: Send + Sync + 'static {
     async fn object_meta(&self, collection: CollectionId, name: &str) -> StoreResult<Option<ObjectMeta>>;
     /// Objects by name, in one read; missing names are left out.
     async fn objects(&self, collection: CollectionId, names: &[String]) -> StoreResult<Vec<Object>>;
+    /// Metadata of objects by name, in one read, without bodies; missing names are left
+    /// out.
+    async fn object_metas(&self, collection: CollectionId, names: &[String]) -> StoreResult<Vec<ObjectMeta>>;
     /// Every object's metadata, ordered by name, without bodies.
     async fn list_objects(&self, collection: CollectionId) -> StoreResult<Vec<ObjectMeta>>;
     /// Every object with its body, ordered by name (for queries that must read them all).
@@ -180,6 +183,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Job>>;
     /// Ends a leased job. `LeaseLost` if `owner` does not hold its lease.
     async fn finish_job(&self, id: JobId, owner: &str, result: JobResult, now: Timestamp) -> StoreResult<Job>;
+    /// Ends many leased jobs in one transaction (a sender finishes a whole leased batch at
+    /// once: one commit, one disk sync). A job whose lease `owner` no longer holds is left
+    /// as it is and reported as `Err(LeaseLost)` in its place; the others are applied.
+    /// Jobs for a recipient also record the recipient's delivery state (sent, deferred,
+    /// failed).
+    async fn finish_jobs(
+        &self,
+        owner: &str,
+        results: Vec<(JobId, JobResult)>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<StoreResult<Job>>>;
     /// Gives back every lease `owner` holds, making those jobs due now (graceful shutdown).
     async fn release_leases(&self, owner: &str, now: Timestamp) -> StoreResult<u64>;
     async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;

@@ -110,6 +110,7 @@ macro_rules! store_contract_tests {
             outbox::enqueue_creates_each_dedupe_key_once,
             outbox::lease_takes_due_jobs_oldest_first,
             outbox::expired_lease_makes_the_job_due_again,
+            outbox::finish_jobs_applies_a_whole_batch_and_records_each_recipients_delivery,
             outbox::finish_done_retry_and_failed_update_the_batch,
             outbox::finish_by_another_owner_is_lease_lost,
             outbox::finish_without_a_lease_is_lease_lost,

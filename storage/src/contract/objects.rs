@@ -296,6 +296,17 @@ pub async fn listings_are_ordered_by_name_and_skip_missing_names<S: Store>(store
         .unwrap();
     assert_eq!(names(&some), strings(&["c.ics", "a.ics"]));
     assert_eq!(some[0].body, b"c.ics".to_vec());
+    let metas = store
+        .object_metas(cal.id, &strings(&["b.ics", "missing.ics", "c.ics"]))
+        .await
+        .unwrap();
+    let meta_names: Vec<String> = metas.iter().map(|m| m.name.clone()).collect();
+    assert_eq!(meta_names, strings(&["b.ics", "c.ics"]));
+    assert_eq!(metas[0], some_meta(store, cal.id, "b.ics").await);
+}
+
+async fn some_meta<S: Store>(store: &S, collection: CollectionId, name: &str) -> ObjectMeta {
+    store.object_meta(collection, name).await.unwrap().unwrap()
 }
 
 pub async fn delete_object_checks_existence_and_precondition<S: Store>(store: &S) {

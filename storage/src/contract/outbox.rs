@@ -519,3 +519,83 @@ pub async fn fan_out_to_an_explicit_event_on_delete<S: Store>(store: &S) {
     assert_eq!(store.object(cal.id, "e.ics").await.unwrap(), None);
     assert_eq!(store.pending_jobs("mail").await.unwrap(), 4);
 }
+
+pub async fn finish_jobs_applies_a_whole_batch_and_records_each_recipients_delivery<S: Store>(store: &S) {
+    let (alice, cal) = alice_calendar(store).await;
+    let ev = event(store, alice.id, cal.id, "uid-batch").await;
+    let batch = store
+        .invite(
+            alice.id,
+            invitation(ev.id, None, &["a@x.com", "b@x.com", "c@x.com", "d@x.com"]),
+        )
+        .await
+        .unwrap()
+        .batch;
+    let leased = store.lease_jobs("mail", "w", 10, T0, 60).await.unwrap();
+    let by = |email: &str| {
+        leased
+            .iter()
+            .find(|j| j.recipient.as_deref() == Some(email))
+            .unwrap()
+            .id
+    };
+    // d's lease is taken over by another worker after expiry: w no longer holds it.
+    store
+        .finish_job(
+            by("d@x.com"),
+            "w",
+            JobResult::Retry {
+                retry_at: T0,
+                error: "x".into(),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let taken = store.lease_jobs("mail", "other", 10, T0 + 1, 60).await.unwrap();
+    assert_eq!(recipients_of(&taken), strings(&["d@x.com"]));
+
+    let results = store
+        .finish_jobs(
+            "w",
+            vec![
+                (by("a@x.com"), JobResult::Done),
+                (
+                    by("b@x.com"),
+                    JobResult::Retry {
+                        retry_at: T0 + 100,
+                        error: "451 later".into(),
+                    },
+                ),
+                (
+                    by("c@x.com"),
+                    JobResult::Failed {
+                        error: "550 unknown".into(),
+                    },
+                ),
+                (by("d@x.com"), JobResult::Done),
+            ],
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0].as_ref().unwrap().state, JobState::Done);
+    assert_eq!(results[1].as_ref().unwrap().due_at, T0 + 100);
+    assert_eq!(results[2].as_ref().unwrap().state, JobState::Failed);
+    assert!(
+        matches!(results[3], Err(StoreError::LeaseLost { .. })),
+        "{:?}",
+        results[3]
+    );
+    let delivery = |email: &'static str| async move { store.recipient(ev.id, email).await.unwrap().unwrap().delivery };
+    assert_eq!(delivery("a@x.com").await, DeliveryState::Sent);
+    assert_eq!(delivery("b@x.com").await, DeliveryState::Deferred);
+    assert_eq!(delivery("c@x.com").await, DeliveryState::Failed);
+    let counted = store.batch(batch.id).await.unwrap().unwrap();
+    assert_eq!((counted.sent, counted.failed), (1, 1));
+    assert_eq!(counted.deferred, 2, "d's earlier retry and b's");
+    // d is still the other worker's to finish.
+    let d = store.job(by("d@x.com")).await.unwrap().unwrap();
+    assert_eq!(d.lease.map(|l| l.owner), Some("other".to_string()));
+}

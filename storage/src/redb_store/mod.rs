@@ -211,6 +211,11 @@ impl Store for RedbStore {
         let names = names.to_vec();
         self.read_large(move |tx| objects::many(tx, collection, &names)).await
     }
+    async fn object_metas(&self, collection: CollectionId, names: &[String]) -> StoreResult<Vec<ObjectMeta>> {
+        let names = names.to_vec();
+        self.read_large(move |tx| objects::many_meta(tx, collection, &names))
+            .await
+    }
     async fn list_objects(&self, collection: CollectionId) -> StoreResult<Vec<ObjectMeta>> {
         self.read_large(move |tx| objects::list(tx, collection)).await
     }
@@ -357,6 +362,26 @@ impl Store for RedbStore {
     async fn finish_job(&self, id: JobId, owner: &str, result: JobResult, now: Timestamp) -> StoreResult<Job> {
         let owner = owner.to_string();
         self.write(move |tx| outbox::finish(tx, id, &owner, result, now)).await
+    }
+    async fn finish_jobs(
+        &self,
+        owner: &str,
+        results: Vec<(JobId, JobResult)>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<StoreResult<Job>>> {
+        let owner = owner.to_string();
+        self.write(move |tx| {
+            let mut out = Vec::with_capacity(results.len());
+            for (id, result) in results {
+                match outbox::finish(tx, id, &owner, result, now) {
+                    Ok(job) => out.push(Ok(job)),
+                    Err(e @ (StoreError::LeaseLost { .. } | StoreError::NotFound { .. })) => out.push(Err(e)),
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok(out)
+        })
+        .await
     }
     async fn release_leases(&self, owner: &str, now: Timestamp) -> StoreResult<u64> {
         let owner = owner.to_string();

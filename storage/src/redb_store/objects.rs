@@ -384,6 +384,17 @@ pub(super) fn many(tx: &ReadTransaction, cid: CollectionId, names: &[String]) ->
     Ok(out)
 }
 
+pub(super) fn many_meta(tx: &ReadTransaction, cid: CollectionId, names: &[String]) -> StoreResult<Vec<ObjectMeta>> {
+    let metas = tx.open_table(OBJECT_META)?;
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(meta) = read_rec::<ObjectMeta>(metas.get((cid.0, name.as_str()))?)? {
+            out.push(meta);
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn list(tx: &ReadTransaction, cid: CollectionId) -> StoreResult<Vec<ObjectMeta>> {
     require_collection(tx, cid)?;
     let t = tx.open_table(OBJECT_META)?;

@@ -218,6 +218,18 @@ pub(super) fn finish(
         add_count(&mut tx.open_table(QUEUE_PENDING)?, &job.queue, -1)?;
     }
     let state = job.state;
+    if let (Some(event), Some(email)) = (job.event, job.recipient.as_deref()) {
+        let delivery = match (state, still_pending) {
+            (_, true) => DeliveryState::Deferred,
+            (JobState::Done, _) => DeliveryState::Sent,
+            _ => DeliveryState::Failed,
+        };
+        // The recipient may be gone (event deleted); the job's outcome still counts.
+        match super::recipients::set_delivery(tx, event, email, delivery) {
+            Ok(()) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
     bump_batch(tx, job.batch, |b| match (state, still_pending) {
         (_, true) => b.deferred += 1,
         (JobState::Done, _) => b.sent += 1,
