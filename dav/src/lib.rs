@@ -9,6 +9,7 @@
 
 pub mod context;
 pub mod error;
+pub mod hooks;
 pub mod methods;
 pub mod path;
 pub mod props;
@@ -18,4 +19,5 @@ pub mod service;
 pub mod xml;
 
 pub use context::DavContext;
+pub use hooks::{DavHooks, NoHooks};
 pub use service::handle;

@@ -6,15 +6,19 @@ use crate::context::DavContext;
 use crate::error::{DavError, DavResult};
 use crate::resource::Resource;
 use bytes::Bytes;
-use calinvite_storage::Effects;
+use calinvite_storage::{CollectionKind, Effects};
 use http::{HeaderMap, Response, StatusCode};
 
 pub async fn handle(ctx: &DavContext, resource: &Resource, headers: &HeaderMap) -> DavResult<Response<Bytes>> {
     match resource {
         Resource::Object { collection, meta } => {
             let precondition = super::put::precondition(headers, resource)?;
+            let effects = match collection.kind {
+                CollectionKind::Calendar => ctx.hooks.on_delete(&ctx.principal, collection, meta).await,
+                CollectionKind::Plain => Effects::default(),
+            };
             ctx.store
-                .delete_object(collection.id, &meta.name, precondition, Effects::default())
+                .delete_object(collection.id, &meta.name, precondition, effects)
                 .await?;
         }
         Resource::Collection(c) => {

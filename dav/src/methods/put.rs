@@ -38,19 +38,26 @@ pub async fn handle(
         _ => return Err(DavError::method_not_allowed("PUT on a collection is not allowed")),
     };
     let precondition = precondition(headers, resource)?;
-    let write = match collection.kind {
-        CollectionKind::Calendar => calendar_write(ctx, collection, headers, body)?,
-        CollectionKind::Plain => ObjectWrite {
-            content_type: content_type(headers).unwrap_or("application/octet-stream").to_string(),
-            body: body.to_vec(),
-            uid: None,
-            component: None,
-            time_range: None,
-        },
+    let (write, effects) = match collection.kind {
+        CollectionKind::Calendar => {
+            let (write, object) = calendar_write(ctx, collection, headers, body)?;
+            let effects = ctx.hooks.on_put(&ctx.principal, collection, &name, &object).await;
+            (write, effects)
+        }
+        CollectionKind::Plain => (
+            ObjectWrite {
+                content_type: content_type(headers).unwrap_or("application/octet-stream").to_string(),
+                body: body.to_vec(),
+                uid: None,
+                component: None,
+                time_range: None,
+            },
+            Effects::default(),
+        ),
     };
     let result = ctx
         .store
-        .put_object(collection.id, &name, write, precondition, Effects::default())
+        .put_object(collection.id, &name, write, precondition, effects)
         .await;
     let (outcome, _) = result.map_err(|e| match e {
         StoreError::UidConflict { uid, existing } => {
@@ -82,7 +89,7 @@ fn calendar_write(
     collection: &Collection,
     headers: &HeaderMap,
     body: Bytes,
-) -> DavResult<ObjectWrite> {
+) -> DavResult<(ObjectWrite, CalendarObject)> {
     // RFC 4791 §5.3.2.1 supported-calendar-data: only iCalendar goes into a calendar.
     if let Some(ct) = content_type(headers) {
         let media = ct.split(';').next().unwrap_or("").trim();
@@ -126,13 +133,14 @@ fn calendar_write(
             end: s.end,
         })
     };
-    Ok(ObjectWrite {
+    let write = ObjectWrite {
         content_type: "text/calendar; charset=utf-8".into(),
         uid: Some(object.uid().to_string()),
         component: Some(component.to_string()),
         time_range,
         body: body.to_vec(),
-    })
+    };
+    Ok((write, object))
 }
 
 /// Maps an iCalendar validation error to its CalDAV precondition (RFC 4791 §5.3.2.1).

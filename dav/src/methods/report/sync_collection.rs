@@ -61,16 +61,15 @@ pub async fn handle(ctx: &DavContext, resource: &Resource, s: &SyncCollection) -
         other => other.clone(),
     };
     let mut w = MultistatusWriter::new();
+    // One batch read either way: bodies only when calendar-data was asked for.
     let objects = if wants_data {
         ctx.store.objects(collection.id, &changes.changed).await?
     } else {
-        let mut v = Vec::with_capacity(changes.changed.len());
-        for name in &changes.changed {
-            if let Some(meta) = ctx.store.object_meta(collection.id, name).await? {
-                v.push(calinvite_storage::Object { meta, body: Vec::new() });
-            }
-        }
-        v
+        let metas = ctx.store.object_metas(collection.id, &changes.changed).await?;
+        metas
+            .into_iter()
+            .map(|meta| calinvite_storage::Object { meta, body: Vec::new() })
+            .collect()
     };
     for object in &objects {
         let r = Resource::Object {
