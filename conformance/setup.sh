@@ -5,13 +5,14 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-APT_PACKAGES=(litmus)
+APT_PACKAGES=(litmus curl openssl)
 PIP_PACKAGES=(
   "caldav==3.6.0"
   "caldav-server-tester==1.7.0"
   "vobject"
   "icalendar"
   "vdirsyncer==0.21.0"
+  "aiosmtpd"
 )
 
 missing=()

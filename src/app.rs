@@ -11,6 +11,10 @@ pub struct App {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub auth: Authenticator,
+    /// The lifecycle, as the DAV layer sees it.
+    pub hooks: Arc<dyn calinvite_dav::DavHooks>,
+    /// Wakes idle senders when jobs are queued, so a new invitation goes out at once.
+    pub wake: Arc<tokio::sync::Notify>,
     /// Names this process in outbox leases, so a restart can tell its own leases apart.
     pub instance: String,
 }
@@ -24,6 +28,8 @@ impl App {
         let instance = format!("{}-{}", hostname(), std::process::id());
         App {
             auth: Authenticator::new(store.clone(), cache),
+            hooks: Arc::new(crate::lifecycle::Lifecycle),
+            wake: Arc::new(tokio::sync::Notify::new()),
             config,
             store,
             instance,

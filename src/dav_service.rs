@@ -14,6 +14,7 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         store: app.store.clone(),
         principal,
         limits: limits(app),
+        hooks: app.hooks.clone(),
     };
     let (parts, body) = calinvite_dav::handle(&ctx, req).await.into_parts();
     Response::from_parts(parts, full(body))

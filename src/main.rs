@@ -11,7 +11,10 @@ mod cli;
 mod config;
 mod dav_service;
 mod http;
+mod lifecycle;
 mod logging;
+mod outbound;
+mod pages;
 
 use anyhow::{Context, Result};
 use calinvite_storage::{RedbStore, Store};
@@ -53,8 +56,13 @@ async fn run(cli: Cli) -> Result<()> {
         config.validate()?;
     }
     logging::init(&config, matches!(cli.command, Command::Serve(_)))?;
-    if let Command::CheckConfig = cli.command {
-        return cli::check_config::run(&config);
+    match cli.command {
+        Command::CheckConfig => return cli::check_config::run(&config),
+        Command::Send(args) => {
+            let server = config.public_url();
+            return tokio::task::spawn_blocking(move || cli::send::run(args, server)).await?;
+        }
+        _ => {}
     }
     let store = open_store(&config).await?;
     match cli.command {
@@ -64,7 +72,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => cli::user::run(cmd, store.as_ref(), &config).await,
         Command::Apikey(cmd) => cli::apikey::run(cmd, store.as_ref()).await,
-        Command::CheckConfig => Ok(()),
+        Command::CheckConfig | Command::Send(_) => Ok(()),
     }
 }
 

@@ -1,22 +1,45 @@
-//! The REST API (`/api/v1/...`): JSON in and out, API key (Bearer) or Basic auth.
+//! The REST API (`/api/v1/...`): JSON in and out, API key (Bearer) or Basic auth, errors
+//! as RFC 9457 problem details. A principal only ever sees its own events and batches:
+//! anything else is 404, so nothing leaks.
 
+mod address;
+mod invitations;
 mod me;
+mod problem;
 
 use crate::app::App;
 use crate::http::Body;
-use crate::http::router::{authenticate, plain};
-use http::{Request, Response, StatusCode};
-use std::sync::Arc;
+use bytes::Bytes;
+use calinvite_storage::Principal;
+use http::{Method, Request, Response, StatusCode};
 
-pub async fn handle<B>(app: Arc<App>, req: Request<B>) -> Response<Body> {
-    let principal = match authenticate(&app, &req).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
-    match (req.method().as_str(), req.uri().path()) {
-        ("GET", "/api/v1/me") => me::get(&principal),
-        _ => plain(StatusCode::NOT_FOUND, "no such API endpoint\n"),
+pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Response<Body> {
+    let path = req.uri().path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
+    let method = req.method().clone();
+    let body = req.into_body();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["me"]) => me::get(&principal),
+        (&Method::POST, ["events", uid, "invitations"]) => {
+            let uid = percent_decode(uid);
+            invitations::create(app, &principal, &uid, &body).await
+        }
+        (&Method::GET, ["batches", id]) => invitations::progress(app, &principal, id).await,
+        _ if path.starts_with("/api/v1/") => problem::problem(
+            StatusCode::NOT_FOUND,
+            "no-such-endpoint",
+            format!("{method} {path} is not an API endpoint"),
+        ),
+        _ => problem::problem(
+            StatusCode::NOT_FOUND,
+            "no-such-endpoint",
+            "the API lives under /api/v1/",
+        ),
     }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {

@@ -5,6 +5,7 @@
 
 pub mod apikey;
 pub mod check_config;
+pub mod send;
 pub mod serve;
 pub mod user;
 
@@ -42,4 +43,6 @@ pub enum Command {
     Apikey(apikey::ApikeyCommand),
     /// Validate the configuration and print it (passwords hidden).
     CheckConfig,
+    /// Send an event's invitation to the recipients in a CSV file (through a running server).
+    Send(send::SendArgs),
 }

@@ -37,7 +37,17 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
         demo(&app).await?;
     }
     tracing::info!(listen = %listen, tls = tls.is_some(), data = %app.config.server.data_dir.display(), "calinvite is serving");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
+    // Senders finish the message each is sending, then stop; what they hold is released.
+    let _ = stop.send(true);
+    if let Some(senders) = senders {
+        for task in senders.tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
+        }
+        senders.finisher.abort();
+    }
     let released = app
         .store
         .release_leases(&app.instance, calinvite_storage::now())

@@ -9,6 +9,7 @@
 mod env;
 mod validate;
 
+pub use validate::Security;
 pub(crate) use validate::is_address;
 
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,8 @@ pub struct SmtpConfig {
     pub max_connections: u32,
     /// Most messages handed to the SMTP server per second (0: no limit).
     pub rate_per_second: u32,
+    /// The first retry of a deferred message waits this long; each later one twice as long.
+    pub retry_base_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -178,6 +181,7 @@ impl Default for SmtpConfig {
             password: String::new(),
             max_connections: 4,
             rate_per_second: 0,
+            retry_base_seconds: 60,
         }
     }
 }

@@ -52,7 +52,12 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         "/" if req.method() == Method::GET || req.method() == Method::HEAD => return landing(&app),
         _ => {}
     }
-    if path == "/dav" || path.starts_with("/dav/") {
+    if let Some(token) = path.strip_prefix("/u/") {
+        return crate::pages::unsubscribe::handle(&app, req.method(), token).await;
+    }
+    let dav = path == "/dav" || path.starts_with("/dav/");
+    let api = path.starts_with("/api/");
+    if dav || api {
         let principal = match authenticate(&app, &req).await {
             Ok(p) => p,
             Err(resp) => return resp,
@@ -63,10 +68,12 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             Ok(b) => b,
             Err(e) => return body_error(e),
         };
-        return crate::dav_service::handle(&app, principal, Request::from_parts(parts, bytes)).await;
-    }
-    if path.starts_with("/api/") {
-        return crate::api::handle(app, req).await;
+        let req = Request::from_parts(parts, bytes);
+        return if dav {
+            crate::dav_service::handle(&app, principal, req).await
+        } else {
+            crate::api::handle(&app, principal, req).await
+        };
     }
     plain(StatusCode::NOT_FOUND, "not found\n")
 }

@@ -38,6 +38,7 @@ pub struct Server {
     pub data: PathBuf,
     pub stdout: Arc<Mutex<String>>,
     pub stderr: Arc<Mutex<String>>,
+    env_tls: bool,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -75,7 +76,9 @@ impl Server {
         let mut child = cmd.spawn().unwrap();
         let stdout = collect(child.stdout.take().unwrap());
         let stderr = collect(child.stderr.take().unwrap());
+        let env_tls = env.iter().any(|(k, _)| *k == "CALINVITE_SERVER__TLS_CERT");
         let server = Server {
+            env_tls,
             child,
             addr,
             data: data.to_path_buf(),
@@ -89,7 +92,22 @@ impl Server {
 
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
+        let tls = self.env_tls;
         while Instant::now() < deadline {
+            if tls {
+                // An HTTPS server: ask curl (certificate checked by the test itself).
+                let ok = Command::new("curl")
+                    .args(["-sk", "-o", "/dev/null", "-w", "%{http_code}"])
+                    .arg(format!("https://{}/healthz", self.addr))
+                    .output()
+                    .map(|o| o.stdout == b"200")
+                    .unwrap_or(false);
+                if ok {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
             if let Ok(r) = try_request(self.addr, "GET", "/healthz", &[], b"")
                 && r.status == 200
             {
@@ -274,4 +292,98 @@ pub fn read_response(stream: &mut impl Read, head_only: bool) -> std::io::Result
         reader.read_to_end(&mut body)?;
     }
     Ok(Response { status, headers, body })
+}
+
+/// The project's Python (with aiosmtpd, icalendar), installed by conformance/setup.sh.
+pub fn python() -> String {
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/.venv/bin/python");
+    assert!(
+        std::path::Path::new(p).exists(),
+        "{p} is missing: run `bash conformance/setup.sh` first"
+    );
+    p.to_string()
+}
+
+/// A real SMTP server (aiosmtpd) on loopback that keeps every message it accepts.
+pub struct SmtpSink {
+    pub child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+    args: Vec<String>,
+}
+
+impl SmtpSink {
+    pub fn start(dir: &Path, args: &[&str]) -> SmtpSink {
+        let port = free_port();
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let child = SmtpSink::spawn(port, dir, &args);
+        SmtpSink {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+            args,
+        }
+    }
+
+    fn spawn(port: u16, dir: &Path, args: &[String]) -> Child {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/mail/smtp_sink.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--dir")
+            .arg(dir)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "smtp sink did not start");
+        child
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn restart(&mut self) {
+        self.kill();
+        self.child = SmtpSink::spawn(self.port, &self.dir, &self.args);
+    }
+
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+            .count()
+    }
+
+    /// What an independent parser (python email + icalendar) sees in each message.
+    pub fn messages(&self, needles: &[&str]) -> Vec<serde_json::Value> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/mail/check_invites.py");
+        let out = Command::new(python())
+            .arg(script)
+            .arg(&self.dir)
+            .args(needles)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        match serde_json::from_slice(&out.stdout).unwrap() {
+            serde_json::Value::Array(v) => v,
+            other => panic!("{other}"),
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

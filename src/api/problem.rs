@@ -1,0 +1,38 @@
+//! API errors as RFC 9457 problem details (`application/problem+json`): a stable `type`
+//! URI a client can switch on, a title, the status, and a detail a person can act on.
+
+use crate::http::{Body, full};
+use http::{HeaderValue, Response, StatusCode, header};
+
+pub fn problem(status: StatusCode, kind: &str, detail: impl Into<String>) -> Response<Body> {
+    let body = serde_json::json!({
+        "type": format!("https://calinvite.invalid/problems/{kind}"),
+        "title": status.canonical_reason().unwrap_or("error"),
+        "status": status.as_u16(),
+        "detail": detail.into(),
+    });
+    let mut resp = Response::new(full(body.to_string()));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+pub fn not_found(what: &str) -> Response<Body> {
+    problem(StatusCode::NOT_FOUND, "not-found", format!("{what} not found"))
+}
+
+pub fn bad_request(detail: impl Into<String>) -> Response<Body> {
+    problem(StatusCode::BAD_REQUEST, "bad-request", detail)
+}
+
+pub fn store_error(e: calinvite_storage::StoreError) -> Response<Body> {
+    tracing::error!(error = %e, "API request failed in the store");
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store",
+        "the store could not complete the request; try again",
+    )
+}

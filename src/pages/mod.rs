@@ -1,0 +1,3 @@
+//! Public pages (no login): what recipients reach from the links in their invitations.
+
+pub mod unsubscribe;
