@@ -453,3 +453,49 @@ fn the_send_command_reads_a_csv_shows_progress_and_is_safe_to_run_twice() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn a_calendars_own_templates_and_a_broken_one_are_honoured() {
+    let t = setup(&[], &[]);
+    put_event(&t.server, "branded", "Cup final");
+    let auth = basic("demo", "demo");
+    let patch = |text: &str| {
+        let body = format!(
+            r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:X="urn:calinvite"><D:set><D:prop><X:invite-text-template>{text}</X:invite-text-template></D:prop></D:set></D:propertyupdate>"#
+        );
+        let r = t.server.request(
+            "PROPPATCH",
+            "/dav/calendars/demo/default/",
+            &[("Authorization", &auth)],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 207, "{}", r.text());
+    };
+    patch("Go team! {{ summary }} at {{ location }} ({{ t.when }}: {{ when }})");
+    let (_, v) = invite(
+        &t.server,
+        "branded",
+        &json!({"recipients": [{"email": "fan@example.org"}]}),
+    );
+    let p = wait_batch(&t.server, v["batch"].as_u64().unwrap(), Duration::from_secs(30));
+    assert_eq!(p["sent"], 1, "{p}");
+    let m = &t.sink.messages(&[])[0];
+    assert!(
+        m["text_body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Go team! Cup final at Stadion"),
+        "{}",
+        m["text_body"]
+    );
+    // A template that does not compile fails the job with a reason instead of sending junk.
+    patch("{% if %}");
+    let (_, v) = invite(
+        &t.server,
+        "branded",
+        &json!({"recipients": [{"email": "other@example.org"}]}),
+    );
+    let p = wait_batch(&t.server, v["batch"].as_u64().unwrap(), Duration::from_secs(30));
+    assert_eq!(p["failed"], 1, "{p}");
+    assert!(t.server.stderr.lock().unwrap().contains("invitation template"));
+}

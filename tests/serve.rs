@@ -26,6 +26,23 @@ fn demo_prints_working_credentials_urls_and_an_api_key() {
     let key = server.demo_key();
     let me = server.get("/api/v1/me", &[("Authorization", &format!("Bearer {key}"))]);
     assert_eq!(me.status, 200, "{}", me.text());
+
+    // The printed "Send an invite" line works as printed: the demo event exists.
+    let url = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&base).filter(|p| p.ends_with("/invitations")))
+        .unwrap();
+    let r = server.request(
+        "POST",
+        url,
+        &[
+            ("Authorization", &format!("Bearer {key}")),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"recipients":[{"email":"you@example.org"}]}"#,
+    );
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert!(r.text().contains("\"queued\":1"), "{}", r.text());
 }
 
 #[test]

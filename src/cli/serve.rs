@@ -81,6 +81,7 @@ async fn shutdown_signal() {
 }
 
 const DEMO_USER: &str = "demo";
+const DEMO_EVENT_UID: &str = "calinvite-demo-event";
 const DEMO_KEY_LABEL: &str = "demo";
 
 async fn demo(app: &App) -> Result<()> {
@@ -107,7 +108,13 @@ async fn demo(app: &App) -> Result<()> {
         .context("creating the demo account")?,
     };
     let key = apikey::create(store, &principal, DEMO_KEY_LABEL).await?;
+    demo_event(app, &principal).await?;
     let base = app.config.public_url();
+    let smtp_note = if app.config.smtp.host.is_empty() {
+        "\n  (smtp.host is not set: invitations are queued, and sent once it is)"
+    } else {
+        ""
+    };
     println!(
         "\ncalinvite demo is ready\n\
          \x20 user / password : demo / demo\n\
@@ -115,9 +122,51 @@ async fn demo(app: &App) -> Result<()> {
          \x20 CalDAV discovery: {base}/.well-known/caldav   (Apple Calendar, Thunderbird, DAVx5: server {base}/dav/)\n\
          \x20 Console         : {base}/\n\
          \x20 API key         : {key}\n\
-         \x20 Try             : curl -u demo:demo -X PROPFIND -H 'Depth: 1' {base}/dav/calendars/demo/\n"
+         \x20 Browse          : curl -u demo:demo -X PROPFIND -H 'Depth: 1' {base}/dav/calendars/demo/default/\n\
+         \x20 Send an invite  : curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\\n\
+         \x20                     -d '{{\"recipients\":[{{\"email\":\"you@example.org\"}}]}}' \\\n\
+         \x20                     {base}/api/v1/events/{DEMO_EVENT_UID}/invitations{smtp_note}\n"
     );
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    Ok(())
+}
+
+/// Puts a sample event in the demo calendar through the real CalDAV path (validation,
+/// index, event registry), a week from now, so the printed Send API line works at once.
+async fn demo_event(app: &App, principal: &calinvite_storage::Principal) -> Result<()> {
+    let start = (calinvite_storage::now() / 3600 + 7 * 24) * 3600;
+    let stamp = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts, 0)
+            .unwrap_or_default()
+            .format("%Y%m%dT%H%M%SZ")
+            .to_string()
+    };
+    let body = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calinvite//demo//EN\r\nBEGIN:VEVENT\r\nUID:{DEMO_EVENT_UID}\r\n\
+         DTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:calinvite demo event\r\nLOCATION:Online\r\n\
+         DESCRIPTION:A sample event created by calinvite serve --demo.\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        stamp(calinvite_storage::now()),
+        stamp(start),
+        stamp(start + 3600)
+    );
+    let ctx = calinvite_dav::DavContext {
+        store: app.store.clone(),
+        principal: principal.clone(),
+        limits: crate::dav_service::limits(app),
+        hooks: app.hooks.clone(),
+    };
+    let req = http::Request::builder()
+        .method("PUT")
+        .uri(format!("/dav/calendars/{DEMO_USER}/default/{DEMO_EVENT_UID}.ics"))
+        .header(http::header::CONTENT_TYPE, "text/calendar")
+        .header(http::header::IF_NONE_MATCH, "*")
+        .body(bytes::Bytes::from(body))
+        .context("building the demo event request")?;
+    let resp = calinvite_dav::handle(&ctx, req).await;
+    // 412: it exists from an earlier start, which is fine.
+    if !(resp.status().is_success() || resp.status() == http::StatusCode::PRECONDITION_FAILED) {
+        anyhow::bail!("storing the demo event failed with {}", resp.status());
+    }
     Ok(())
 }

@@ -38,14 +38,22 @@ struct Prepared {
     custom: serde_json::Value,
 }
 
+/// A calendar's own invitation templates are WebDAV properties of the calendar, so they
+/// are set with PROPPATCH like any other calendar property.
+pub const TEXT_TEMPLATE_PROP: &str = "{urn:calinvite}invite-text-template";
+pub const HTML_TEMPLATE_PROP: &str = "{urn:calinvite}invite-html-template";
+
+type TemplateKey = (Option<String>, Option<String>);
+
 pub struct Composer {
     store: Arc<dyn Store>,
-    templates: Templates,
+    templates: Arc<Templates>,
     from: String,
     default_organizer: String,
     public_url: String,
     message_id_domain: String,
     cache: Mutex<HashMap<EventId, Arc<Prepared>>>,
+    calendar_templates: Mutex<HashMap<TemplateKey, Arc<Templates>>>,
 }
 
 impl Composer {
@@ -57,12 +65,13 @@ impl Composer {
             .unwrap_or_else(|| "localhost".into());
         Composer {
             store: app.store.clone(),
-            templates: Templates::new(),
+            templates: Arc::new(Templates::new()),
             default_organizer: app.config.mail.organizer_name.clone(),
             public_url: app.config.public_url(),
             message_id_domain: domain,
             from,
             cache: Mutex::new(HashMap::new()),
+            calendar_templates: Mutex::new(HashMap::new()),
         }
     }
 
@@ -96,8 +105,8 @@ impl Composer {
         let lang = recipient.lang.as_deref().unwrap_or("en");
         let mut ctx = InviteContext::from_facts(&prepared.facts, &prepared.organizer_name, lang, method);
         ctx.custom = prepared.custom.clone();
-        let (subject, text, html) = self
-            .templates
+        let templates = self.templates_for(event.collection).await?;
+        let (subject, text, html) = templates
             .render(&ctx)
             .map_err(|e| ComposeError::Permanent(format!("template: {e}")))?;
         let message_id = format!("invite-{}-{}@{}", job.id.0, job.attempts, self.message_id_domain);
@@ -135,6 +144,44 @@ impl Composer {
             to: recipient.email,
             raw: invite.raw,
         })
+    }
+
+    /// The calendar's templates, or the built-in ones; compiled once per distinct text.
+    async fn templates_for(&self, collection: calinvite_storage::CollectionId) -> Result<Arc<Templates>, ComposeError> {
+        let calendar = self
+            .store
+            .collection(collection)
+            .await
+            .map_err(|e| ComposeError::Temporary(e.to_string()))?;
+        let prop = |key: &str| {
+            calendar
+                .as_ref()
+                .and_then(|c| c.props.get(key))
+                .and_then(|stored| calinvite_dav::props::decode_dead(stored))
+                .and_then(|v| v.text())
+                .filter(|t| !t.trim().is_empty())
+        };
+        let key: TemplateKey = (prop(TEXT_TEMPLATE_PROP), prop(HTML_TEMPLATE_PROP));
+        if key == (None, None) {
+            return Ok(self.templates.clone());
+        }
+        if let Some(t) = self
+            .calendar_templates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(t.clone());
+        }
+        let compiled = Templates::with_overrides(key.0.clone(), key.1.clone())
+            .map_err(|e| ComposeError::Permanent(format!("the calendar's invitation template: {e}")))?;
+        let compiled = Arc::new(compiled);
+        let mut cache = self.calendar_templates.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 256 {
+            cache.clear();
+        }
+        cache.insert(key, compiled.clone());
+        Ok(compiled)
     }
 
     async fn prepared(&self, event: &calinvite_storage::EventRecord) -> Result<Arc<Prepared>, ComposeError> {
