@@ -10,7 +10,7 @@ use crate::context::DavContext;
 use crate::error::{DavError, DavResult};
 use crate::resource::Resource;
 use crate::respond::properties;
-use crate::xml::request::propfind::{Propfind, PropfindRequest};
+use crate::xml::request::propfind::PropfindRequest;
 use crate::xml::response::MultistatusWriter;
 use bytes::Bytes;
 use http::{HeaderMap, Response, StatusCode};
@@ -33,12 +33,7 @@ pub async fn handle(
         ));
     }
     let request = PropfindRequest::parse(body)?;
-    let wants_data = match &request.selection {
-        Propfind::Prop(names) | Propfind::AllProp { include: names } => {
-            names.iter().any(|n| n.is(crate::props::NS_CALDAV, "calendar-data"))
-        }
-        Propfind::PropName => false,
-    };
+    let wants_data = request.selection.asks_for(crate::props::NS_CALDAV, "calendar-data");
     let mut w = MultistatusWriter::new();
     let own_body = match (resource, wants_data) {
         (Resource::Object { collection, meta }, true) => {

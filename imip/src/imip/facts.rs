@@ -27,8 +27,10 @@ pub struct EventFacts {
     pub recurring: bool,
 }
 
-/// Reads the [`EventFacts`] of a stored event.
-pub fn event_summary(event: &[u8]) -> Result<EventFacts, BuildError> {
+/// Parses a stored event for sending. The object was validated when it was stored, so
+/// the size and attendee limits are not applied again, and a METHOD left in by an importer
+/// is ignored; anything but a VEVENT is refused.
+pub(crate) fn parse_stored_event(event: &[u8]) -> Result<CalendarObject, BuildError> {
     let limits = Limits {
         max_size: usize::MAX,
         max_attendees: usize::MAX,
@@ -38,6 +40,12 @@ pub fn event_summary(event: &[u8]) -> Result<EventFacts, BuildError> {
     if obj.component() != ComponentKind::Event {
         return Err(BuildError::NotAnEvent(obj.component().name()));
     }
+    Ok(obj)
+}
+
+/// Reads the [`EventFacts`] of a stored event.
+pub fn event_summary(event: &[u8]) -> Result<EventFacts, BuildError> {
+    let obj = parse_stored_event(event)?;
     let missing = || BuildError::MissingDtstart {
         uid: obj.uid().to_string(),
     };

@@ -13,7 +13,7 @@
 use super::error::BuildError;
 use super::frame::{Frame, ensure_value_date, utc_value};
 use super::{Mailbox, Method, occurrence};
-use crate::ical::{CalendarObject, ComponentKind, Limits};
+use crate::ical::CalendarObject;
 use calcard::icalendar::{
     ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarParameter, ICalendarParameterName,
     ICalendarParameterValue, ICalendarParticipationRole, ICalendarParticipationStatus, ICalendarProperty,
@@ -37,16 +37,7 @@ pub(crate) struct ItipParams<'a> {
 
 /// The iCalendar text (CRLF, folded at 75 octets) sent to `p.recipient`.
 pub(crate) fn itip_calendar(event: &[u8], p: &ItipParams<'_>) -> Result<String, BuildError> {
-    let limits = Limits {
-        max_size: usize::MAX,
-        max_attendees: usize::MAX,
-        ..Limits::default()
-    };
-    // The stored object has no METHOD; a METHOD left in by an importer is ignored.
-    let obj = CalendarObject::parse_itip(event, &limits)?;
-    if obj.component() != ComponentKind::Event {
-        return Err(BuildError::NotAnEvent(obj.component().name()));
-    }
+    let obj = super::facts::parse_stored_event(event)?;
     if obj.uid().is_empty() {
         return Err(BuildError::MissingUid);
     }

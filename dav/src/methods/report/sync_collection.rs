@@ -50,12 +50,7 @@ pub async fn handle(ctx: &DavContext, resource: &Resource, s: &SyncCollection) -
     };
     let limit = s.limit.map(|l| l as usize);
     let changes = ctx.store.changes_since(collection.id, since, limit).await?;
-    let wants_data = match &s.props {
-        Propfind::Prop(names) | Propfind::AllProp { include: names } => {
-            names.iter().any(|n| n.is(crate::props::NS_CALDAV, "calendar-data"))
-        }
-        Propfind::PropName => false,
-    };
+    let wants_data = s.props.asks_for(crate::props::NS_CALDAV, "calendar-data");
     let selection = match &s.props {
         Propfind::Prop(names) if names.is_empty() => Propfind::Prop(vec![PropName::dav("getetag")]),
         other => other.clone(),

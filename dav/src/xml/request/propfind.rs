@@ -27,6 +27,16 @@ pub struct PropfindRequest {
     pub calendar_data: Option<CalendarDataRequest>,
 }
 
+impl Propfind {
+    /// Whether the selection names this property (`propname` names none).
+    pub fn asks_for(&self, ns: &str, local: &str) -> bool {
+        match self {
+            Propfind::Prop(names) | Propfind::AllProp { include: names } => names.iter().any(|n| n.is(ns, local)),
+            Propfind::PropName => false,
+        }
+    }
+}
+
 impl PropfindRequest {
     /// Parses a PROPFIND body. RFC 4918 §9.1: an empty body means allprop.
     pub fn parse(body: &[u8]) -> Result<Self, XmlError> {
