@@ -36,7 +36,15 @@ struct Prepared {
     facts: EventFacts,
     organizer_name: String,
     custom: serde_json::Value,
+    /// Subject and bodies depend on the event version, the language, the method and the
+    /// templates, never on the recipient: rendered once per combination.
+    rendered: Mutex<HashMap<RenderKey, (Arc<Templates>, Arc<Rendered>)>>,
 }
+
+/// Language, method, and the templates' address: the entry holds the templates' `Arc`, so
+/// the address cannot be reused by other templates while the entry exists.
+type RenderKey = (String, Method, usize);
+type Rendered = (String, String, String);
 
 /// A calendar's own invitation templates are WebDAV properties of the calendar, so they
 /// are set with PROPPATCH like any other calendar property.
@@ -106,9 +114,30 @@ impl Composer {
         let mut ctx = InviteContext::from_facts(&prepared.facts, &prepared.organizer_name, lang, method);
         ctx.custom = prepared.custom.clone();
         let templates = self.templates_for(event.collection).await?;
-        let (subject, text, html) = templates
-            .render(&ctx)
-            .map_err(|e| ComposeError::Permanent(format!("template: {e}")))?;
+        let key: RenderKey = (lang.to_string(), method, Arc::as_ptr(&templates) as usize);
+        let cached = prepared
+            .rendered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .map(|(_, r)| r.clone());
+        let rendered = match cached {
+            Some(r) => r,
+            None => {
+                let r = Arc::new(
+                    templates
+                        .render(&ctx)
+                        .map_err(|e| ComposeError::Permanent(format!("template: {e}")))?,
+                );
+                prepared
+                    .rendered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, (templates.clone(), r.clone()));
+                r
+            }
+        };
+        let (subject, text, html) = (&rendered.0, &rendered.1, &rendered.2);
         let message_id = format!("invite-{}-{}@{}", job.id.0, job.attempts, self.message_id_domain);
         let unsubscribe = format!("{}/u/{}", self.public_url, recipient.token);
         // RFC 8058 one-click needs HTTPS; on a plain-HTTP install the header is left out.
@@ -133,9 +162,9 @@ impl Composer {
             dtstamp: now,
             message_id: &message_id,
             date: now,
-            subject: &subject,
-            text_body: &text,
-            html_body: &html,
+            subject,
+            text_body: text,
+            html_body: html,
             list_unsubscribe,
         })
         .map_err(|e| ComposeError::Permanent(format!("cannot build the invitation: {e}")))?;
@@ -215,6 +244,7 @@ impl Composer {
             facts,
             organizer_name,
             custom,
+            rendered: Mutex::new(HashMap::new()),
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 1024 {
