@@ -38,8 +38,11 @@ struct Prepared {
     custom: serde_json::Value,
     /// Subject and bodies depend on the event version, the language, the method and the
     /// templates, never on the recipient: rendered once per combination.
-    rendered: Mutex<HashMap<RenderKey, (Arc<Templates>, Arc<Rendered>)>>,
+    rendered: Mutex<HashMap<RenderKey, RenderedEntry>>,
 }
+
+/// The templates that rendered an entry are kept with it (see [`RenderKey`]).
+type RenderedEntry = (Arc<Templates>, Arc<Rendered>);
 
 /// Language, method, and the templates' address: the entry holds the templates' `Arc`, so
 /// the address cannot be reused by other templates while the entry exists.
