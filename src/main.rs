@@ -11,6 +11,7 @@ mod cli;
 mod config;
 mod dav_service;
 mod http;
+mod inbound;
 mod lifecycle;
 mod logging;
 mod outbound;
@@ -72,6 +73,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => cli::user::run(cmd, store.as_ref(), &config).await,
         Command::Apikey(cmd) => cli::apikey::run(cmd, store.as_ref()).await,
+        Command::Inbound(cmd) => {
+            let app = app::App::new(config, store);
+            cli::inbound::run(cmd, &app).await
+        }
         Command::CheckConfig | Command::Send(_) => Ok(()),
     }
 }

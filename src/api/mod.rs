@@ -3,9 +3,11 @@
 //! anything else is 404, so nothing leaks.
 
 mod address;
+mod inbound;
 mod invitations;
 mod me;
 mod problem;
+mod recipients;
 
 use crate::app::App;
 use crate::http::Body;
@@ -17,6 +19,7 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
     let method = req.method().clone();
+    let query = req.uri().query().map(str::to_string);
     let body = req.into_body();
     match (&method, segments.as_slice()) {
         (&Method::GET, ["me"]) => me::get(&principal),
@@ -25,6 +28,11 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
             invitations::create(app, &principal, &uid, &body).await
         }
         (&Method::GET, ["batches", id]) => invitations::progress(app, &principal, id).await,
+        (&Method::GET, ["events", uid, "recipients"]) => {
+            let uid = percent_decode(uid);
+            recipients::list(app, &principal, &uid, query.as_deref()).await
+        }
+        (&Method::POST, ["inbound"]) => inbound::receive(app, &principal, body).await,
         _ if path.starts_with("/api/v1/") => problem::problem(
             StatusCode::NOT_FOUND,
             "no-such-endpoint",

@@ -5,6 +5,7 @@
 
 pub mod apikey;
 pub mod check_config;
+pub mod inbound;
 pub mod send;
 pub mod serve;
 pub mod user;
@@ -43,6 +44,9 @@ pub enum Command {
     Apikey(apikey::ApikeyCommand),
     /// Validate the configuration and print it (passwords hidden).
     CheckConfig,
+    /// The inbound mail log: list messages, process a quarantined one again.
+    #[command(subcommand)]
+    Inbound(inbound::InboundCommand),
     /// Send an event's invitation to the recipients in a CSV file (through a running server).
     Send(send::SendArgs),
 }

@@ -38,10 +38,42 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
     }
     tracing::info!(listen = %listen, tls = tls.is_some(), data = %app.config.server.data_dir.display(), "calinvite is serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let lmtp = if app.config.lmtp.listen.is_empty() {
+        None
+    } else {
+        let addr = app.config.lmtp.listen.clone();
+        let listener = TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("cannot listen for LMTP on {addr}"))?;
+        let hostname = app
+            .config
+            .mail
+            .from
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| "localhost".into());
+        let config = crate::inbound::lmtp::LmtpConfig {
+            hostname,
+            max_message_bytes: usize::try_from(app.config.inbound.max_message_bytes).unwrap_or(usize::MAX),
+            max_recipients: 100,
+            idle_timeout: std::time::Duration::from_secs(300),
+        };
+        let deliver = Arc::new(crate::inbound::PipelineDelivery { app: app.clone() });
+        tracing::info!(listen = %addr, "LMTP listener started");
+        Some(tokio::spawn(crate::inbound::lmtp::serve(
+            listener,
+            config,
+            deliver,
+            stopped.clone(),
+        )))
+    };
     let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
     // Senders finish the message each is sending, then stop; what they hold is released.
     let _ = stop.send(true);
+    if let Some(lmtp) = lmtp {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
+    }
     if let Some(senders) = senders {
         for task in senders.tasks {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;

@@ -47,6 +47,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub imap: ImapConfig,
     pub lmtp: LmtpConfig,
+    pub inbound: InboundConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -135,6 +136,28 @@ pub struct ImapConfig {
 pub struct LmtpConfig {
     /// Address for the LMTP listener. Empty: no listener.
     pub listen: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct InboundConfig {
+    /// Apply a REPLY only when Authentication-Results from `trusted_authserv_id` show DKIM
+    /// or SPF pass aligned with From; otherwise quarantine it.
+    pub require_authentication: bool,
+    /// The authserv-id your own mail server writes in Authentication-Results.
+    pub trusted_authserv_id: String,
+    /// Larger messages are kept in the inbound log but not read (quarantined).
+    pub max_message_bytes: u64,
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        InboundConfig {
+            require_authentication: false,
+            trusted_authserv_id: String::new(),
+            max_message_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 impl Default for ServerConfig {

@@ -126,6 +126,18 @@ impl Config {
         if self.imap.mailbox.is_empty() {
             return Err(ConfigError::invalid("imap.mailbox", "must not be empty"));
         }
+        if self.inbound.require_authentication && self.inbound.trusted_authserv_id.trim().is_empty() {
+            return Err(ConfigError::invalid(
+                "inbound.trusted_authserv_id",
+                "is required when inbound.require_authentication is true (the authserv-id your mail server writes)",
+            ));
+        }
+        if self.inbound.max_message_bytes < 1024 {
+            return Err(ConfigError::invalid(
+                "inbound.max_message_bytes",
+                "must be at least 1024",
+            ));
+        }
         if !self.lmtp.listen.is_empty() {
             parse_addr("lmtp.listen", &self.lmtp.listen)?;
         }

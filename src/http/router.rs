@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::time::Instant;
 use tracing::{Instrument, field};
 
+/// Largest message the inbound webhook takes in.
+const INBOUND_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+
 pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let span = tracing::info_span!(
         "request",
@@ -62,7 +65,13 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             Ok(p) => p,
             Err(resp) => return resp,
         };
-        let limit = app.config.server.max_body_bytes;
+        // Inbound mail may be larger than any API request; it is kept whatever its size
+        // and quarantined when over inbound.max_message_bytes.
+        let limit = if path == "/api/v1/inbound" {
+            app.config.server.max_body_bytes.max(INBOUND_BODY_LIMIT)
+        } else {
+            app.config.server.max_body_bytes
+        };
         let (parts, incoming) = req.into_parts();
         let bytes = match body::read_limited(incoming, limit).await {
             Ok(b) => b,
