@@ -28,7 +28,11 @@ impl App {
         let instance = format!("{}-{}", hostname(), std::process::id());
         App {
             auth: Authenticator::new(store.clone(), cache),
-            hooks: Arc::new(crate::lifecycle::Lifecycle),
+            hooks: Arc::new(crate::lifecycle::Lifecycle {
+                store: store.clone(),
+                settle_seconds: i64::try_from(config.lifecycle.settle_seconds).unwrap_or(i64::MAX / 4),
+                update_needs_action: config.lifecycle.update_needs_action,
+            }),
             wake: Arc::new(tokio::sync::Notify::new()),
             config,
             store,

@@ -65,6 +65,7 @@ def facts(path):
                 for a in attendees
             ],
             "has_dtstart": ev.get("DTSTART") is not None,
+            "dtstart": str(ev.get("DTSTART").dt) if ev.get("DTSTART") is not None else None,
             "has_dtend": ev.get("DTEND") is not None or ev.get("DURATION") is not None,
             "has_dtstamp": ev.get("DTSTAMP") is not None,
             "status": str(ev.get("STATUS")) if ev.get("STATUS") is not None else None,

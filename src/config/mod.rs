@@ -48,6 +48,7 @@ pub struct Config {
     pub imap: ImapConfig,
     pub lmtp: LmtpConfig,
     pub inbound: InboundConfig,
+    pub lifecycle: LifecycleConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -136,6 +137,24 @@ pub struct ImapConfig {
 pub struct LmtpConfig {
     /// Address for the LMTP listener. Empty: no listener.
     pub listen: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LifecycleConfig {
+    /// Changes to one event within this many seconds go out as one update.
+    pub settle_seconds: u64,
+    /// Also send updates to recipients who have not answered yet.
+    pub update_needs_action: bool,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        LifecycleConfig {
+            settle_seconds: 30,
+            update_needs_action: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

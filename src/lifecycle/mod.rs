@@ -1,18 +1,70 @@
 //! The one path every change to an event takes (ARCHITECTURE.md): a CalDAV write, a mailed
-//! REQUEST or an API call becomes "event E changed", and this module decides what else
-//! must be written with it.
+//! REQUEST or an API call becomes "event E changed from version A to version B", and this
+//! module decides what else must be written with it, in the same transaction.
 //!
-//! Today that is the event registry: every VEVENT stored in a calendar is registered by
-//! (owner, UID), so the Send API can invite people to it, and a deleted one is marked
-//! cancelled so no new invitation goes out for it. Fan-out of updates and cancellations to
-//! recipients joins here, in the same transaction as the change.
+//! - A new VEVENT is registered by (owner, UID), so the Send API can invite people to it.
+//! - A significant change (imip::change decides: times, recurrence, place, text, status,
+//!   conference links; not DTSTAMP, alarms or answers) raises the server's SEQUENCE and
+//!   queues a REQUEST for every recipient who answered Yes or Maybe (and, with
+//!   `lifecycle.update_needs_action`, those who have not answered). A change to one
+//!   occurrence sends only that occurrence; a cancelled occurrence is a CANCEL for it to
+//!   everyone. The jobs are due after `lifecycle.settle_seconds`, so the several saves a
+//!   native client makes while a person edits go out as one update: an update superseded
+//!   by a later one for the same recipient is skipped by the sender.
+//! - A deleted event is marked cancelled and a CANCEL goes to every recipient ever sent
+//!   it (except suppressed addresses); the jobs carry the event's last version, since the
+//!   object is gone by the time they are sent.
 
+use crate::outbound::MAIL_QUEUE;
 use async_trait::async_trait;
 use calinvite_dav::DavHooks;
+use calinvite_imip::change::{self, OccurrenceKind};
 use calinvite_imip::ical::{CalendarObject, ComponentKind};
-use calinvite_storage::{Collection, Effects, EventUpsert, ObjectMeta, Principal};
+use calinvite_storage::{
+    Collection, Effects, EventRecord, EventUpsert, FanOut, ObjectMeta, PartStat, Principal, Store,
+};
+use std::sync::Arc;
 
-pub struct Lifecycle;
+pub struct Lifecycle {
+    pub store: Arc<dyn Store>,
+    pub settle_seconds: i64,
+    pub update_needs_action: bool,
+}
+
+impl Lifecycle {
+    fn update_statuses(&self) -> Vec<PartStat> {
+        let mut s = vec![PartStat::Accepted, PartStat::Tentative];
+        if self.update_needs_action {
+            s.push(PartStat::NeedsAction);
+        }
+        s
+    }
+
+    /// The event as registered, when this object is the one it lives in.
+    async fn registered(
+        &self,
+        owner: &Principal,
+        uid: &str,
+        collection: &Collection,
+        name: &str,
+    ) -> Option<EventRecord> {
+        match self.store.event_by_uid(owner.id, uid).await {
+            Ok(Some(e)) if e.collection == collection.id && e.object_name == name && !e.cancelled => Some(e),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(error = %e, uid, "cannot read the event registry");
+                None
+            }
+        }
+    }
+}
+
+fn utc(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string()
+}
 
 #[async_trait]
 impl DavHooks for Lifecycle {
@@ -20,27 +72,113 @@ impl DavHooks for Lifecycle {
         if object.component() != ComponentKind::Event {
             return Effects::default();
         }
-        let mut upsert = EventUpsert::at(owner.id, object.uid(), collection.id, name);
+        let uid = object.uid();
+        let mut upsert = EventUpsert::at(owner.id, uid, collection.id, name);
         upsert.summary = Some(object.summary().unwrap_or_default().to_string());
         upsert.start = Some(object.span().map(|s| s.start));
         upsert.cancelled = Some(false);
+        let Some(event) = self.registered(owner, uid, collection, name).await else {
+            return Effects {
+                event: Some(upsert),
+                ..Effects::default()
+            };
+        };
+        let previous = match self.store.object(collection.id, name).await {
+            Ok(Some(o)) => o.body,
+            _ => {
+                return Effects {
+                    event: Some(upsert),
+                    ..Effects::default()
+                };
+            }
+        };
+        let changes = match change::compare(&previous, object.as_str().as_bytes()) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(uid, error = %e, "cannot compare with the previous version; nothing sent");
+                return Effects {
+                    event: Some(upsert),
+                    ..Effects::default()
+                };
+            }
+        };
+        if !changes.is_significant() {
+            tracing::debug!(uid, insignificant = ?changes.insignificant, "no significant change; nothing sent");
+            return Effects {
+                event: Some(upsert),
+                ..Effects::default()
+            };
+        }
+        let sequence = change::next_sequence(event.sequence, None, true);
+        upsert.sequence = Some(sequence);
+        let due_at = calinvite_storage::now() + self.settle_seconds;
+        // One occurrence changed and nothing else: send only that occurrence.
+        let single = match (changes.series.is_empty(), changes.occurrences.as_slice()) {
+            (true, [one]) => Some(one),
+            _ => None,
+        };
+        let (method, statuses, recurrence_id) = match single {
+            Some(occ) if matches!(occ.kind, OccurrenceKind::Cancelled) => {
+                ("CANCEL", Vec::new(), Some(utc(occ.recurrence_id)))
+            }
+            Some(occ) => ("REQUEST", self.update_statuses(), Some(utc(occ.recurrence_id))),
+            None => ("REQUEST", self.update_statuses(), None),
+        };
+        tracing::info!(uid, sequence, method, occurrence = recurrence_id.as_deref().unwrap_or(""),
+            changes = %change::describe(&changes).replace('\n', "; "), "significant change: recipients will be told");
         Effects {
             event: Some(upsert),
-            ..Effects::default()
+            jobs: Vec::new(),
+            fan_out: Some(FanOut {
+                event: Some(event.id),
+                statuses,
+                queue: MAIL_QUEUE.into(),
+                method: method.into(),
+                sequence,
+                recurrence_id,
+                due_at,
+                payload: Vec::new(),
+            }),
         }
     }
 
     async fn on_delete(&self, owner: &Principal, collection: &Collection, meta: &ObjectMeta) -> Effects {
-        match (&meta.uid, meta.component.as_deref()) {
-            (Some(uid), Some("VEVENT")) => {
-                let mut upsert = EventUpsert::at(owner.id, uid, collection.id, &meta.name);
-                upsert.cancelled = Some(true);
-                Effects {
+        let (Some(uid), Some("VEVENT")) = (&meta.uid, meta.component.as_deref()) else {
+            return Effects::default();
+        };
+        let mut upsert = EventUpsert::at(owner.id, uid, collection.id, &meta.name);
+        upsert.cancelled = Some(true);
+        let Some(event) = self.registered(owner, uid, collection, &meta.name).await else {
+            return Effects {
+                event: Some(upsert),
+                ..Effects::default()
+            };
+        };
+        let last_version = match self.store.object(collection.id, &meta.name).await {
+            Ok(Some(o)) => o.body,
+            _ => {
+                return Effects {
                     event: Some(upsert),
                     ..Effects::default()
-                }
+                };
             }
-            _ => Effects::default(),
+        };
+        let sequence = change::next_sequence(event.sequence, None, true);
+        upsert.sequence = Some(sequence);
+        tracing::info!(uid, sequence, "event deleted: every recipient gets a CANCEL");
+        Effects {
+            event: Some(upsert),
+            jobs: Vec::new(),
+            fan_out: Some(FanOut {
+                event: Some(event.id),
+                statuses: Vec::new(),
+                queue: MAIL_QUEUE.into(),
+                method: "CANCEL".into(),
+                sequence,
+                recurrence_id: None,
+                due_at: calinvite_storage::now(),
+                payload: last_version,
+            }),
         }
     }
 }

@@ -28,6 +28,9 @@ pub enum ComposeError {
     /// The store could not answer; try again later.
     #[error("{0}")]
     Temporary(String),
+    /// A later version was queued for this recipient: this one is not sent.
+    #[error("{0}")]
+    Superseded(String),
 }
 
 struct Prepared {
@@ -107,11 +110,31 @@ impl Composer {
             .await
             .map_err(temporary)?
             .ok_or_else(|| permanent("the recipient is no longer invited"))?;
-        let prepared = self.prepared(&event).await?;
         let method = match job.method.as_str() {
             "REQUEST" => Method::Request,
             "CANCEL" => Method::Cancel,
             other => return Err(ComposeError::Permanent(format!("method {other} is not sent by mail"))),
+        };
+        // Coalescing: an update that a later one for this recipient replaced is skipped;
+        // an invitation still waiting always carries the event's current version.
+        let sequence = match method {
+            Method::Request if job.sequence < event.sequence && recipient.sequence_sent > job.sequence => {
+                return Err(ComposeError::Superseded(format!(
+                    "SEQUENCE {} was superseded by {}",
+                    job.sequence, recipient.sequence_sent
+                )));
+            }
+            Method::Request => job.sequence.max(event.sequence),
+            Method::Cancel => job.sequence,
+        };
+        if method == Method::Request && event.cancelled {
+            return Err(permanent("the event was cancelled"));
+        }
+        // A CANCEL carries the event's last version: the object may be gone by now.
+        let prepared = if job.payload.is_empty() {
+            self.prepared(&event).await?
+        } else {
+            Arc::new(self.prepare(&event, String::new(), job.payload.clone()).await?)
         };
         let lang = recipient.lang.as_deref().unwrap_or("en");
         let mut ctx = InviteContext::from_facts(&prepared.facts, &prepared.organizer_name, lang, method);
@@ -152,7 +175,7 @@ impl Composer {
         let invite = build_invite(&InviteInput {
             event: &prepared.body,
             method,
-            sequence: job.sequence,
+            sequence,
             recurrence_id: job.recurrence_id.as_deref(),
             organizer: Mailbox {
                 email: &self.from,
@@ -216,6 +239,28 @@ impl Composer {
         Ok(compiled)
     }
 
+    async fn prepare(
+        &self,
+        event: &calinvite_storage::EventRecord,
+        etag: String,
+        body: Vec<u8>,
+    ) -> Result<Prepared, ComposeError> {
+        let facts = event_summary(&body).map_err(|e| ComposeError::Permanent(format!("the stored event: {e}")))?;
+        let organizer_name = match self.store.principal(event.owner).await {
+            Ok(Some(p)) if !p.display_name.is_empty() => p.display_name,
+            _ => self.default_organizer.clone(),
+        };
+        let custom = serde_json::from_str(&event.custom).unwrap_or(serde_json::Value::Null);
+        Ok(Prepared {
+            etag,
+            body,
+            facts,
+            organizer_name,
+            custom,
+            rendered: Mutex::new(HashMap::new()),
+        })
+    }
+
     async fn prepared(&self, event: &calinvite_storage::EventRecord) -> Result<Arc<Prepared>, ComposeError> {
         let meta = self
             .store
@@ -234,21 +279,7 @@ impl Composer {
             .await
             .map_err(|e| ComposeError::Temporary(e.to_string()))?
             .ok_or_else(|| ComposeError::Permanent("the event's calendar object no longer exists".into()))?;
-        let facts =
-            event_summary(&object.body).map_err(|e| ComposeError::Permanent(format!("the stored event: {e}")))?;
-        let organizer_name = match self.store.principal(event.owner).await {
-            Ok(Some(p)) if !p.display_name.is_empty() => p.display_name,
-            _ => self.default_organizer.clone(),
-        };
-        let custom = serde_json::from_str(&event.custom).unwrap_or(serde_json::Value::Null);
-        let prepared = Arc::new(Prepared {
-            etag: object.meta.etag.clone(),
-            body: object.body,
-            facts,
-            organizer_name,
-            custom,
-            rendered: Mutex::new(HashMap::new()),
-        });
+        let prepared = Arc::new(self.prepare(event, object.meta.etag.clone(), object.body).await?);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 1024 {
             cache.clear();

@@ -143,6 +143,10 @@ impl Worker {
                 return JobResult::Failed { error: reason };
             }
             Err(ComposeError::Temporary(reason)) => return self.retry(job, reason),
+            Err(ComposeError::Superseded(reason)) => {
+                tracing::info!(%reason, "not sent: a later version is queued for this recipient");
+                return JobResult::Done;
+            }
         };
         let envelope = match (out.from.parse::<Address>(), out.to.parse::<Address>()) {
             (Ok(from), Ok(to)) => match Envelope::new(Some(from), vec![to]) {

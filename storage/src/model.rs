@@ -554,6 +554,8 @@ pub struct FanOut {
     pub sequence: u32,
     pub recurrence_id: Option<String>,
     pub due_at: Timestamp,
+    /// Given to every job created (a CANCEL carries the deleted event's last version).
+    pub payload: Vec<u8>,
 }
 
 /// What an object write with effects produced.

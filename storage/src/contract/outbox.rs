@@ -267,6 +267,7 @@ fn fan(event: Option<EventId>, statuses: Vec<PartStat>, queue: &str, method: &st
         sequence,
         recurrence_id: None,
         due_at: T0,
+        payload: Vec::new(),
     }
 }
 
@@ -429,6 +430,7 @@ pub async fn fan_out_reaches_matching_unsuppressed_recipients<S: Store>(store: &
         5,
     );
     f.recurrence_id = Some("R1".into());
+    f.payload = b"last version".to_vec();
     let fx = Effects {
         event: None,
         jobs: vec![],
@@ -446,6 +448,10 @@ pub async fn fan_out_reaches_matching_unsuppressed_recipients<S: Store>(store: &
         .unwrap();
     assert_eq!(out.jobs_created, 2);
     let jobs = store.lease_jobs("updates", "w", 10, T0, 60).await.unwrap();
+    assert!(
+        jobs.iter().all(|j| j.payload == b"last version"),
+        "every fanned-out job carries the payload"
+    );
     let mut reached = recipients_of(&jobs);
     reached.sort();
     assert_eq!(reached, strings(&["a@x.com", "c@x.com"]));

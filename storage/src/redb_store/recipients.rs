@@ -173,7 +173,7 @@ pub(super) fn fan_out(tx: &WriteTransaction, event: EventId, fan: &FanOut) -> St
                 sequence: fan.sequence,
                 recurrence_id: fan.recurrence_id.clone(),
                 batch: None,
-                payload: Vec::new(),
+                payload: fan.payload.clone(),
                 due_at: fan.due_at,
             };
             if jobs.insert(job, now)?.is_some() {

@@ -1,0 +1,248 @@
+//! Updates and cancellations reach the right people: a time change goes to those who
+//! answered Yes or Maybe, a deletion to everyone, an insignificant save to nobody, and
+//! quick saves coalesce into one update. Real binary, real SMTP server, messages checked
+//! by an independent parser (python email + icalendar).
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+fn event(uid: &str, start: &str, end: &str, stamp: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\n\
+         DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Match day\r\nLOCATION:Stadion\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn reply(uid: &str, email: &str, partstat: &str, n: usize) -> String {
+    format!(
+        "From: {email}\r\nTo: events@invites.example.org\r\nMessage-ID: <reply-{n}-{email}>\r\nSubject: answer\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n\
+         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+         DTSTAMP:2030010{n}T000000Z\r\nATTENDEE;PARTSTAT={partstat}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+struct Setup {
+    server: Server,
+    sink: SmtpSink,
+    _dir: tempfile::TempDir,
+}
+
+fn setup(settle: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(&dir.path().join("mail"), &[]);
+    let port = sink.port.to_string();
+    let server = Server::start_in(
+        &dir.path().join("data"),
+        &["--demo"],
+        &[
+            ("CALINVITE_SMTP__HOST", "127.0.0.1"),
+            ("CALINVITE_SMTP__PORT", port.as_str()),
+            ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
+            ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", settle),
+        ],
+    );
+    Setup {
+        server,
+        sink,
+        _dir: dir,
+    }
+}
+
+fn put(s: &Server, uid: &str, body: &str) -> u16 {
+    s.request(
+        "PUT",
+        &format!("/dav/calendars/demo/default/{uid}.ics"),
+        &[
+            ("Authorization", &basic("demo", "demo")),
+            ("Content-Type", "text/calendar"),
+        ],
+        body.as_bytes(),
+    )
+    .status
+}
+
+fn wait_count(sink: &SmtpSink, n: usize, within: Duration) {
+    let deadline = Instant::now() + within;
+    while sink.count() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(sink.count(), n, "messages received");
+}
+
+/// Invites the four, waits for the four invitations, and records three answers.
+fn invite_and_answer(t: &Setup, uid: &str) {
+    let r = t.server.request(
+        "POST",
+        &format!("/api/v1/events/{uid}/invitations"),
+        &[("Authorization", &basic("demo", "demo"))],
+        json!({"recipients": [{"email": "yes@example.org"}, {"email": "no@example.org"}, {"email": "maybe@example.org"}, {"email": "silent@example.org"}]})
+            .to_string()
+            .as_bytes(),
+    );
+    assert_eq!(r.status, 202);
+    wait_count(&t.sink, 4, Duration::from_secs(20));
+    for (i, (email, answer)) in [
+        ("yes@example.org", "ACCEPTED"),
+        ("no@example.org", "DECLINED"),
+        ("maybe@example.org", "TENTATIVE"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = t.server.request(
+            "POST",
+            "/api/v1/inbound",
+            &[("Authorization", &basic("demo", "demo"))],
+            reply(uid, email, answer, i + 1).as_bytes(),
+        );
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["outcome"]["kind"], "applied", "{v}");
+    }
+}
+
+fn after(sink: &SmtpSink, skip: usize) -> Vec<Value> {
+    let mut all = sink.messages(&[]);
+    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
+    all.split_off(skip)
+}
+
+fn rcpt(m: &Value) -> String {
+    m["file"]
+        .as_str()
+        .unwrap()
+        .split_once('-')
+        .unwrap()
+        .1
+        .trim_end_matches(".eml")
+        .to_string()
+}
+
+#[test]
+fn a_time_change_reaches_yes_and_maybe_and_a_deletion_reaches_everyone() {
+    let t = setup("0");
+    assert_eq!(
+        put(
+            &t.server,
+            "life-1",
+            &event("life-1", "20300315T180000Z", "20300315T200000Z", "20300101T000000Z")
+        ),
+        201
+    );
+    invite_and_answer(&t, "life-1");
+
+    // Only DTSTAMP changes: nothing to tell anyone.
+    assert_eq!(
+        put(
+            &t.server,
+            "life-1",
+            &event("life-1", "20300315T180000Z", "20300315T200000Z", "20300102T000000Z")
+        ),
+        204
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(t.sink.count(), 4, "an insignificant change sent mail");
+
+    // The kick-off moves: Yes and Maybe get the update, with SEQUENCE 1.
+    assert_eq!(
+        put(
+            &t.server,
+            "life-1",
+            &event("life-1", "20300315T190000Z", "20300315T210000Z", "20300103T000000Z")
+        ),
+        204
+    );
+    wait_count(&t.sink, 6, Duration::from_secs(20));
+    let updates = after(&t.sink, 4);
+    let mut who: Vec<String> = updates.iter().map(rcpt).collect();
+    who.sort();
+    assert_eq!(who, ["maybe@example.org", "yes@example.org"]);
+    for m in &updates {
+        assert_eq!(
+            (m["method_param"].as_str(), m["vcal_method"].as_str()),
+            (Some("REQUEST"), Some("REQUEST"))
+        );
+        let ev = &m["events"][0];
+        assert_eq!(ev["sequence"], 1);
+        assert_eq!(ev["attendees"].as_array().unwrap().len(), 1);
+    }
+
+    // Deleted: every recipient gets a CANCEL with SEQUENCE 2, whatever they answered.
+    let r = t.server.request(
+        "DELETE",
+        "/dav/calendars/demo/default/life-1.ics",
+        &[("Authorization", &basic("demo", "demo"))],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    wait_count(&t.sink, 10, Duration::from_secs(20));
+    let cancels = after(&t.sink, 6);
+    let mut who: Vec<String> = cancels.iter().map(rcpt).collect();
+    who.sort();
+    assert_eq!(
+        who,
+        [
+            "maybe@example.org",
+            "no@example.org",
+            "silent@example.org",
+            "yes@example.org"
+        ]
+    );
+    for m in &cancels {
+        assert_eq!(
+            (m["method_param"].as_str(), m["vcal_method"].as_str()),
+            (Some("CANCEL"), Some("CANCEL"))
+        );
+        let ev = &m["events"][0];
+        assert_eq!(
+            (ev["sequence"].as_i64(), ev["status"].as_str()),
+            (Some(2), Some("CANCELLED"))
+        );
+        assert!(ev["has_dtstart"] == true && ev["has_dtend"] == true);
+    }
+    // A cancelled event takes no new invitations.
+    let r = t.server.request(
+        "POST",
+        "/api/v1/events/life-1/invitations",
+        &[("Authorization", &basic("demo", "demo"))],
+        br#"{"recipients":[{"email":"late@example.org"}]}"#,
+    );
+    assert_eq!(r.status, 409);
+}
+
+#[test]
+fn three_quick_saves_go_out_as_one_update_with_the_final_state() {
+    let t = setup("3");
+    assert_eq!(
+        put(
+            &t.server,
+            "life-2",
+            &event("life-2", "20300315T180000Z", "20300315T200000Z", "20300101T000000Z")
+        ),
+        201
+    );
+    invite_and_answer(&t, "life-2");
+    for (i, hour) in ["19", "20", "21"].iter().enumerate() {
+        let start = format!("20300315T{hour}0000Z");
+        let end = format!("20300315T{}0000Z", hour.parse::<u32>().unwrap() + 2);
+        assert_eq!(
+            put(
+                &t.server,
+                "life-2",
+                &event("life-2", &start, &end, &format!("2030010{}T000000Z", i + 2))
+            ),
+            204
+        );
+    }
+    wait_count(&t.sink, 6, Duration::from_secs(20));
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(t.sink.count(), 6, "one update each for Yes and Maybe, not three");
+    for m in after(&t.sink, 4) {
+        let ev = &m["events"][0];
+        assert_eq!(ev["sequence"], 3, "the final SEQUENCE");
+        assert_eq!(ev["dtstart"], "2030-03-15 21:00:00+00:00", "the final state");
+    }
+}
