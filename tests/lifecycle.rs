@@ -75,7 +75,11 @@ fn wait_count(sink: &SmtpSink, n: usize, within: Duration) {
 
 /// Invites the four, waits for the four invitations, and records three answers.
 fn invite_and_answer(t: &Setup, uid: &str) {
-    let r = t.server.request(
+    answered(&t.server, &t.sink, uid);
+}
+
+fn answered(server: &Server, sink: &SmtpSink, uid: &str) {
+    let r = server.request(
         "POST",
         &format!("/api/v1/events/{uid}/invitations"),
         &[("Authorization", &basic("demo", "demo"))],
@@ -84,7 +88,7 @@ fn invite_and_answer(t: &Setup, uid: &str) {
             .as_bytes(),
     );
     assert_eq!(r.status, 202);
-    wait_count(&t.sink, 4, Duration::from_secs(20));
+    wait_count(sink, 4, Duration::from_secs(20));
     for (i, (email, answer)) in [
         ("yes@example.org", "ACCEPTED"),
         ("no@example.org", "DECLINED"),
@@ -93,7 +97,7 @@ fn invite_and_answer(t: &Setup, uid: &str) {
     .iter()
     .enumerate()
     {
-        let r = t.server.request(
+        let r = server.request(
             "POST",
             "/api/v1/inbound",
             &[("Authorization", &basic("demo", "demo"))],
@@ -245,4 +249,98 @@ fn three_quick_saves_go_out_as_one_update_with_the_final_state() {
         assert_eq!(ev["sequence"], 3, "the final SEQUENCE");
         assert_eq!(ev["dtstart"], "2030-03-15 21:00:00+00:00", "the final state");
     }
+}
+
+fn weekly(uid: &str, stamp: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\n\
+         DTSTART:20300304T180000Z\r\nDTEND:20300304T200000Z\r\nRRULE:FREQ=WEEKLY;COUNT=8\r\nSUMMARY:Training\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn with_override(uid: &str, exdate: bool, stamp: &str) -> String {
+    let exdate = if exdate { "EXDATE:20300325T180000Z\r\n" } else { "" };
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\n\
+         DTSTART:20300304T180000Z\r\nDTEND:20300304T200000Z\r\nRRULE:FREQ=WEEKLY;COUNT=8\r\n{exdate}SUMMARY:Training\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\nRECURRENCE-ID:20300311T180000Z\r\n\
+         DTSTART:20300312T180000Z\r\nDTEND:20300312T200000Z\r\nSUMMARY:Training (moved to Tuesday)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+#[test]
+fn one_occurrence_moved_or_cancelled_sends_only_that_occurrence() {
+    let t = setup("0");
+    assert_eq!(put(&t.server, "series", &weekly("series", "20300101T000000Z")), 201);
+    invite_and_answer(&t, "series");
+
+    // One occurrence moves: Yes and Maybe get a REQUEST for that occurrence only.
+    assert_eq!(
+        put(&t.server, "series", &with_override("series", false, "20300102T000000Z")),
+        204
+    );
+    wait_count(&t.sink, 6, Duration::from_secs(20));
+    for m in after(&t.sink, 4) {
+        assert_eq!(m["vcal_method"], "REQUEST");
+        let events = m["events"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "only the occurrence: {m}");
+        assert_eq!(events[0]["recurrence_id"], "20300311T180000Z");
+        assert_eq!(events[0]["dtstart"], "2030-03-12 18:00:00+00:00");
+        assert_eq!(events[0]["sequence"], 1);
+    }
+
+    // Another occurrence is cancelled (EXDATE): everyone gets a CANCEL for it alone.
+    assert_eq!(
+        put(&t.server, "series", &with_override("series", true, "20300103T000000Z")),
+        204
+    );
+    wait_count(&t.sink, 10, Duration::from_secs(20));
+    for m in after(&t.sink, 6) {
+        assert_eq!(m["vcal_method"], "CANCEL");
+        let events = m["events"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "only the occurrence: {m}");
+        assert_eq!(events[0]["recurrence_id"], "20300325T180000Z");
+        assert_eq!(events[0]["sequence"], 2);
+    }
+}
+
+#[test]
+fn an_update_queued_before_a_crash_is_delivered_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(&dir.path().join("mail"), &[]);
+    let port = sink.port.to_string();
+    let env = [
+        ("CALINVITE_SMTP__HOST", "127.0.0.1"),
+        ("CALINVITE_SMTP__PORT", port.as_str()),
+        ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
+        ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", "2"),
+    ];
+    let data = dir.path().join("data");
+    let mut server = Server::start_in(&data, &["--demo"], &env);
+    assert_eq!(
+        put(
+            &server,
+            "crash",
+            &event("crash", "20300315T180000Z", "20300315T200000Z", "20300101T000000Z")
+        ),
+        201
+    );
+    answered(&server, &sink, "crash");
+    assert_eq!(
+        put(
+            &server,
+            "crash",
+            &event("crash", "20300315T190000Z", "20300315T210000Z", "20300102T000000Z")
+        ),
+        204
+    );
+    // kill -9 before the settle time has passed: the update is only in the outbox.
+    server.signal("KILL");
+    server.wait_exit(Duration::from_secs(5));
+    assert_eq!(sink.count(), 4);
+    let _restarted = Server::start_in(&data, &["--demo"], &env);
+    wait_count(&sink, 6, Duration::from_secs(30));
+    let mut who: Vec<String> = after(&sink, 4).iter().map(rcpt).collect();
+    who.sort();
+    assert_eq!(who, ["maybe@example.org", "yes@example.org"]);
 }
