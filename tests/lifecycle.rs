@@ -344,3 +344,32 @@ fn an_update_queued_before_a_crash_is_delivered_after_the_restart() {
     who.sort();
     assert_eq!(who, ["maybe@example.org", "yes@example.org"]);
 }
+
+#[test]
+fn a_native_client_editing_and_deleting_drives_updates_and_cancellations() {
+    let t = setup("0");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/caldav/edit_event.py");
+    let base = format!("http://{}/dav/", t.server.addr);
+    let cal = format!("http://{}/dav/calendars/demo/default/", t.server.addr);
+    let client = |action: &str| {
+        let out = std::process::Command::new(python())
+            .args([script, &base, "demo", "demo", &cal, "by-client", action])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{action}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    client("create-18");
+    invite_and_answer(&t, "by-client");
+    client("touch");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(t.sink.count(), 4, "saving without a change told nobody");
+    client("move-20");
+    wait_count(&t.sink, 6, Duration::from_secs(20));
+    for m in after(&t.sink, 4) {
+        assert_eq!(m["events"][0]["dtstart"], "2030-03-15 20:00:00+00:00");
+        assert_eq!(m["events"][0]["sequence"], 1);
+    }
+    client("delete");
+    wait_count(&t.sink, 10, Duration::from_secs(20));
+    assert!(after(&t.sink, 6).iter().all(|m| m["vcal_method"] == "CANCEL"));
+}
