@@ -356,7 +356,11 @@ fn a_native_client_editing_and_deleting_drives_updates_and_cancellations() {
             .args([script, &base, "demo", "demo", &cal, "by-client", action])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{action}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     client("create-18");
     invite_and_answer(&t, "by-client");
