@@ -45,13 +45,7 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
         let listener = TcpListener::bind(&addr)
             .await
             .with_context(|| format!("cannot listen for LMTP on {addr}"))?;
-        let hostname = app
-            .config
-            .mail
-            .from
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_else(|| "localhost".into());
+        let hostname = app.config.mail.domain();
         let config = crate::inbound::lmtp::LmtpConfig {
             hostname,
             max_message_bytes: usize::try_from(app.config.inbound.max_message_bytes).unwrap_or(usize::MAX),

@@ -250,6 +250,17 @@ impl Default for ImapConfig {
     }
 }
 
+impl MailConfig {
+    /// The domain of the server's mailbox: its HELO/LHLO name and the domain of the
+    /// Message-IDs it writes.
+    pub fn domain(&self) -> String {
+        self.from
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| "localhost".into())
+    }
+}
+
 impl Config {
     /// Reads the file (if any), applies environment overrides, and validates the result.
     pub fn load(path: Option<&Path>, vars: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {

@@ -73,10 +73,7 @@ pub struct Composer {
 impl Composer {
     pub fn new(app: &App) -> Self {
         let from = app.config.mail.from.clone();
-        let domain = from
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_else(|| "localhost".into());
+        let domain = app.config.mail.domain();
         Composer {
             store: app.store.clone(),
             templates: Arc::new(Templates::new()),

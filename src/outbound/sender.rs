@@ -41,13 +41,7 @@ pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Option<Senders> {
         tracing::warn!("smtp.host is empty: invitations are queued but not sent");
         return None;
     }
-    let hello = app
-        .config
-        .mail
-        .from
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_else(|| "localhost".into());
+    let hello = app.config.mail.domain();
     let connector = Arc::new(Connector::new(smtp, &hello));
     let rate = Arc::new(RateLimit::new(smtp.rate_per_second));
     let composer = Arc::new(Composer::new(&app));
