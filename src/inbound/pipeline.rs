@@ -132,7 +132,9 @@ async fn process(app: &App, raw: &[u8], source: &str) -> InboundOutcome {
         Payload::Itip(part) => match interpret(part) {
             Err(e) => quarantine(format!("invalid calendar data: {e}")),
             Ok(Itip::Reply(reply)) => apply_reply(app, &message, &reply, source).await,
-            Ok(Itip::Request(_)) | Ok(Itip::Cancel(_)) => organizer_message(app, &message, part).await,
+            Ok(itip @ (Itip::Request(_) | Itip::Cancel(_))) => {
+                organizer_message(app, &message, &part.method, itip).await
+            }
             Ok(Itip::Refresh(_)) => ignore("REFRESH is recorded but not answered yet"),
             Ok(Itip::Counter(_)) => ignore("COUNTER (a proposed new time) is recorded but not surfaced yet"),
             Ok(Itip::Other(method)) => ignore(format!("METHOD:{method} is not acted on")),
@@ -273,23 +275,22 @@ fn job_of_message_id(id: &str) -> Option<JobId> {
 /// A REQUEST or CANCEL mailed by an organizer (Google Calendar, Outlook) to the server's
 /// address: stored in, or removed from, that organizer's default calendar through the
 /// CalDAV path, so it is validated, indexed and registered exactly like a PUT.
-async fn organizer_message(app: &App, message: &Inbound, part: &calinvite_imip::inbound::ItipPart) -> InboundOutcome {
+async fn organizer_message(app: &App, message: &Inbound, method: &str, itip: Itip) -> InboundOutcome {
     let from = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
     let principal = match app.store.principal_by_email(&from).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             return ignore(format!(
-                "{} from {from}, which is no organizer's registered address",
-                part.method
+                "{method} from {from}, which is no organizer's registered address"
             ));
         }
         Err(e) => return quarantine(format!("store error: {e}")),
     };
-    match interpret(part) {
-        Ok(Itip::Request(req)) => {
+    match itip {
+        Itip::Request(req) => {
             let name = format!("{}.ics", object_name(&req.uid));
             let path = format!("/dav/calendars/{}/default/{name}", principal.name);
-            let resp = dav(app, &principal, "PUT", &path, Some(req.calendar.clone())).await;
+            let resp = dav(app, &principal, "PUT", &path, Some(req.calendar)).await;
             if resp.status().is_success() {
                 InboundOutcome::Applied {
                     summary: format!("event {} stored in {}'s calendar", req.uid, principal.name),
@@ -302,7 +303,7 @@ async fn organizer_message(app: &App, message: &Inbound, part: &calinvite_imip::
                 ))
             }
         }
-        Ok(Itip::Cancel(cancel)) if cancel.recurrence_ids.is_empty() => {
+        Itip::Cancel(cancel) if cancel.recurrence_ids.is_empty() => {
             let name = format!("{}.ics", object_name(&cancel.uid));
             let path = format!("/dav/calendars/{}/default/{name}", principal.name);
             let resp = dav(app, &principal, "DELETE", &path, None).await;
@@ -314,13 +315,12 @@ async fn organizer_message(app: &App, message: &Inbound, part: &calinvite_imip::
                 s => quarantine(format!("the cancellation could not be applied: {s}")),
             }
         }
-        Ok(Itip::Cancel(cancel)) => ignore(format!(
+        Itip::Cancel(cancel) => ignore(format!(
             "CANCEL of {} single occurrence(s) of {} is not applied yet",
             cancel.recurrence_ids.len(),
             cancel.uid
         )),
-        Ok(_) => ignore("not an organizer's REQUEST or CANCEL"),
-        Err(e) => quarantine(format!("invalid calendar data: {e}")),
+        _ => ignore("not an organizer's REQUEST or CANCEL"),
     }
 }
 
