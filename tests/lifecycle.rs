@@ -377,3 +377,173 @@ fn a_native_client_editing_and_deleting_drives_updates_and_cancellations() {
     wait_count(&t.sink, 10, Duration::from_secs(20));
     assert!(after(&t.sink, 6).iter().all(|m| m["vcal_method"] == "CANCEL"));
 }
+
+fn setup_with(env: &[(&str, &str)]) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(&dir.path().join("mail"), &[]);
+    let port = sink.port.to_string();
+    let mut vars = vec![
+        ("CALINVITE_SMTP__HOST", "127.0.0.1"),
+        ("CALINVITE_SMTP__PORT", port.as_str()),
+        ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
+        ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", "0"),
+    ];
+    vars.extend_from_slice(env);
+    let server = Server::start_in(&dir.path().join("data"), &["--demo"], &vars);
+    Setup {
+        server,
+        sink,
+        _dir: dir,
+    }
+}
+
+fn pending(s: &Server) -> Vec<Value> {
+    let r = s.get("/api/v1/pending", &[("Authorization", &basic("demo", "demo"))]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
+#[test]
+fn with_approval_on_updates_wait_fold_and_go_out_only_when_approved() {
+    let t = setup_with(&[("CALINVITE_LIFECYCLE__APPROVAL", "true")]);
+    assert_eq!(
+        put(
+            &t.server,
+            "held",
+            &event("held", "20300315T180000Z", "20300315T200000Z", "20300101T000000Z")
+        ),
+        201
+    );
+    invite_and_answer(&t, "held");
+
+    // The change lands in the calendar at once, but nobody is told yet.
+    assert_eq!(
+        put(
+            &t.server,
+            "held",
+            &event("held", "20300315T190000Z", "20300315T210000Z", "20300102T000000Z")
+        ),
+        204
+    );
+    let got = t.server.get(
+        "/dav/calendars/demo/default/held.ics",
+        &[("Authorization", &basic("demo", "demo"))],
+    );
+    assert!(got.text().contains("DTSTART:20300315T190000Z"));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(t.sink.count(), 4, "a held update was sent");
+    let p = pending(&t.server);
+    assert_eq!(p.len(), 1);
+    assert_eq!(
+        (
+            p[0]["event"].as_str(),
+            p[0]["method"].as_str(),
+            p[0]["recipients"].as_u64()
+        ),
+        (Some("held"), Some("REQUEST"), Some(2))
+    );
+    assert!(
+        p[0]["diff"].as_str().unwrap().contains("2030-03-15 18:00 UTC"),
+        "{}",
+        p[0]["diff"]
+    );
+    let id = p[0]["id"].as_u64().unwrap();
+
+    // A later edit folds into the same pending change, diffed from the original.
+    assert_eq!(
+        put(
+            &t.server,
+            "held",
+            &event("held", "20300315T200000Z", "20300315T220000Z", "20300103T000000Z")
+        ),
+        204
+    );
+    let p = pending(&t.server);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0]["id"].as_u64(), Some(id));
+    let diff = p[0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("18:00") && diff.contains("20:00") && !diff.contains("19:00"),
+        "{diff}"
+    );
+
+    // Approved: Yes and Maybe get the final state.
+    let r = t.server.request(
+        "POST",
+        &format!("/api/v1/pending/{id}/approve"),
+        &[("Authorization", &basic("demo", "demo"))],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    wait_count(&t.sink, 6, Duration::from_secs(20));
+    for m in after(&t.sink, 4) {
+        assert_eq!(m["events"][0]["dtstart"], "2030-03-15 20:00:00+00:00");
+    }
+    assert!(pending(&t.server).is_empty());
+
+    // Another change, discarded: nobody is told.
+    assert_eq!(
+        put(
+            &t.server,
+            "held",
+            &event("held", "20300316T200000Z", "20300316T220000Z", "20300104T000000Z")
+        ),
+        204
+    );
+    let id = pending(&t.server)[0]["id"].as_u64().unwrap();
+    let r = t.server.request(
+        "POST",
+        &format!("/api/v1/pending/{id}/discard"),
+        &[("Authorization", &basic("demo", "demo"))],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(t.sink.count(), 6);
+    assert!(pending(&t.server).is_empty());
+    let r = t.server.request(
+        "POST",
+        &format!("/api/v1/pending/{id}/approve"),
+        &[("Authorization", &basic("demo", "demo"))],
+        b"",
+    );
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn a_calendar_can_hold_its_own_updates() {
+    let t = setup_with(&[]);
+    let body = r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:X="urn:calinvite"><D:set><D:prop><X:approval>hold</X:approval></D:prop></D:set></D:propertyupdate>"#;
+    let r = t.server.request(
+        "PROPPATCH",
+        "/dav/calendars/demo/default/",
+        &[("Authorization", &basic("demo", "demo"))],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 207);
+    assert_eq!(
+        put(
+            &t.server,
+            "cal-held",
+            &event("cal-held", "20300315T180000Z", "20300315T200000Z", "20300101T000000Z")
+        ),
+        201
+    );
+    invite_and_answer(&t, "cal-held");
+    let r = t.server.request(
+        "DELETE",
+        "/dav/calendars/demo/default/cal-held.ics",
+        &[("Authorization", &basic("demo", "demo"))],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(t.sink.count(), 4, "the cancellation is held");
+    let p = pending(&t.server);
+    assert_eq!(
+        (p[0]["method"].as_str(), p[0]["recipients"].as_u64()),
+        (Some("CANCEL"), Some(4))
+    );
+    assert!(p[0]["diff"].as_str().unwrap().contains("deleted"));
+}

@@ -6,6 +6,7 @@ mod address;
 mod inbound;
 mod invitations;
 mod me;
+mod pending;
 mod problem;
 mod recipients;
 
@@ -33,6 +34,9 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
             recipients::list(app, &principal, &uid, query.as_deref()).await
         }
         (&Method::POST, ["inbound"]) => inbound::receive(app, &principal, body).await,
+        (&Method::GET, ["pending"]) => pending::list(app, &principal).await,
+        (&Method::POST, ["pending", id, "approve"]) => pending::approve(app, &principal, id).await,
+        (&Method::POST, ["pending", id, "discard"]) => pending::discard(app, &principal, id).await,
         _ if path.starts_with("/api/v1/") => problem::problem(
             StatusCode::NOT_FOUND,
             "no-such-endpoint",

@@ -146,6 +146,9 @@ pub struct LifecycleConfig {
     pub settle_seconds: u64,
     /// Also send updates to recipients who have not answered yet.
     pub update_needs_action: bool,
+    /// Hold every update and cancellation as a pending change until it is approved
+    /// (a calendar's `{urn:calinvite}approval` property, "hold" or "auto", overrides it).
+    pub approval: bool,
 }
 
 impl Default for LifecycleConfig {
@@ -153,6 +156,7 @@ impl Default for LifecycleConfig {
         LifecycleConfig {
             settle_seconds: 30,
             update_needs_action: false,
+            approval: false,
         }
     }
 }

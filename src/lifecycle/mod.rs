@@ -11,6 +11,9 @@
 //!   everyone. The jobs are due after `lifecycle.settle_seconds`, so the several saves a
 //!   native client makes while a person edits go out as one update: an update superseded
 //!   by a later one for the same recipient is skipped by the sender.
+//! - With the approval switch on (globally, for a calendar, or for one event), the change
+//!   lands in the calendar at once but the fan-out waits as a pending change; later edits
+//!   fold into it; approving queues it, discarding drops it.
 //! - A deleted event is marked cancelled and a CANCEL goes to every recipient ever sent
 //!   it (except suppressed addresses); the jobs carry the event's last version, since the
 //!   object is gone by the time they are sent.
@@ -21,7 +24,7 @@ use calinvite_dav::DavHooks;
 use calinvite_imip::change::{self, OccurrenceKind};
 use calinvite_imip::ical::{CalendarObject, ComponentKind};
 use calinvite_storage::{
-    Collection, Effects, EventRecord, EventUpsert, FanOut, ObjectMeta, PartStat, Principal, Store,
+    Approval, Collection, Effects, EventRecord, EventUpsert, FanOut, Hold, ObjectMeta, PartStat, Principal, Store,
 };
 use std::sync::Arc;
 
@@ -29,7 +32,12 @@ pub struct Lifecycle {
     pub store: Arc<dyn Store>,
     pub settle_seconds: i64,
     pub update_needs_action: bool,
+    /// The global approval switch.
+    pub approval: bool,
 }
+
+/// A calendar's own approval setting, a WebDAV property set with PROPPATCH.
+pub const APPROVAL_PROP: &str = "{urn:calinvite}approval";
 
 impl Lifecycle {
     fn update_statuses(&self) -> Vec<PartStat> {
@@ -38,6 +46,53 @@ impl Lifecycle {
             s.push(PartStat::NeedsAction);
         }
         s
+    }
+
+    /// Whether this event's fan-out waits for approval: the event's own setting, else its
+    /// calendar's, else the global one.
+    fn holds(&self, event: &EventRecord, calendar: &Collection) -> bool {
+        match event.approval {
+            Approval::Hold => return true,
+            Approval::Auto => return false,
+            Approval::Inherit => {}
+        }
+        let own = calendar
+            .props
+            .get(APPROVAL_PROP)
+            .and_then(|stored| calinvite_dav::props::decode_dead(stored))
+            .and_then(|v| v.text())
+            .map(|t| t.trim().to_ascii_lowercase());
+        match own.as_deref() {
+            Some("hold") => true,
+            Some("auto") => false,
+            _ => self.approval,
+        }
+    }
+
+    /// The effects that tell recipients: a fan-out now, or a pending change to approve.
+    fn tell(
+        &self,
+        event: &EventRecord,
+        calendar: &Collection,
+        before: Vec<u8>,
+        after: Vec<u8>,
+        fan_out: FanOut,
+    ) -> (Option<FanOut>, Option<Hold>) {
+        if self.holds(event, calendar) {
+            tracing::info!(uid = %event.uid, "held for approval");
+            (
+                None,
+                Some(Hold {
+                    event: event.id,
+                    owner: event.owner,
+                    before,
+                    after,
+                    fan_out,
+                }),
+            )
+        } else {
+            (Some(fan_out), None)
+        }
     }
 
     /// The event as registered, when this object is the one it lives in.
@@ -126,19 +181,23 @@ impl DavHooks for Lifecycle {
         };
         tracing::info!(uid, sequence, method, occurrence = recurrence_id.as_deref().unwrap_or(""),
             changes = %change::describe(&changes).replace('\n', "; "), "significant change: recipients will be told");
+        let fan_out = FanOut {
+            event: Some(event.id),
+            statuses,
+            queue: MAIL_QUEUE.into(),
+            method: method.into(),
+            sequence,
+            recurrence_id,
+            due_at,
+            payload: Vec::new(),
+        };
+        let after = object.as_str().as_bytes().to_vec();
+        let (fan_out, hold) = self.tell(&event, collection, previous, after, fan_out);
         Effects {
             event: Some(upsert),
             jobs: Vec::new(),
-            fan_out: Some(FanOut {
-                event: Some(event.id),
-                statuses,
-                queue: MAIL_QUEUE.into(),
-                method: method.into(),
-                sequence,
-                recurrence_id,
-                due_at,
-                payload: Vec::new(),
-            }),
+            fan_out,
+            hold,
         }
     }
 
@@ -166,19 +225,22 @@ impl DavHooks for Lifecycle {
         let sequence = change::next_sequence(event.sequence, None, true);
         upsert.sequence = Some(sequence);
         tracing::info!(uid, sequence, "event deleted: every recipient gets a CANCEL");
+        let fan_out = FanOut {
+            event: Some(event.id),
+            statuses: Vec::new(),
+            queue: MAIL_QUEUE.into(),
+            method: "CANCEL".into(),
+            sequence,
+            recurrence_id: None,
+            due_at: calinvite_storage::now(),
+            payload: last_version.clone(),
+        };
+        let (fan_out, hold) = self.tell(&event, collection, last_version, Vec::new(), fan_out);
         Effects {
             event: Some(upsert),
             jobs: Vec::new(),
-            fan_out: Some(FanOut {
-                event: Some(event.id),
-                statuses: Vec::new(),
-                queue: MAIL_QUEUE.into(),
-                method: "CANCEL".into(),
-                sequence,
-                recurrence_id: None,
-                due_at: calinvite_storage::now(),
-                payload: last_version,
-            }),
+            fan_out,
+            hold,
         }
     }
 }

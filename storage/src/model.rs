@@ -53,6 +53,10 @@ id_type!(
     /// An API key.
     ApiKeyId
 );
+id_type!(
+    /// A change held for approval.
+    PendingId
+);
 
 /// What a principal may do. Domain owners administer every account; organizers own their
 /// calendars and events only.
@@ -540,9 +544,12 @@ pub struct Effects {
     pub jobs: Vec<NewJob>,
     /// Queue one job for every recipient of an event whose answer is in `statuses`.
     pub fan_out: Option<FanOut>,
+    /// Hold a change for approval instead of fanning it out (folded into the event's
+    /// pending change when it already has one).
+    pub hold: Option<Hold>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FanOut {
     /// The event whose recipients are reached. `None` means the event the same `Effects`
     /// upserts.
@@ -556,6 +563,33 @@ pub struct FanOut {
     pub due_at: Timestamp,
     /// Given to every job created (a CANCEL carries the deleted event's last version).
     pub payload: Vec<u8>,
+}
+
+/// A change whose fan-out waits for approval (ARCHITECTURE: the change lands in the calendar
+/// at once; telling recipients waits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingChange {
+    pub id: PendingId,
+    pub event: EventId,
+    pub owner: PrincipalId,
+    /// The event's body before the first held change.
+    pub before: Vec<u8>,
+    /// The event's body after the latest held change (empty when the event was deleted).
+    pub after: Vec<u8>,
+    /// What approval will queue.
+    pub fan_out: FanOut,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Hold a change instead of fanning it out; goes in `Effects.hold`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    pub event: EventId,
+    pub owner: PrincipalId,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
+    pub fan_out: FanOut,
 }
 
 /// What an object write with effects produced.

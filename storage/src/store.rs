@@ -200,6 +200,19 @@ pub trait Store: Send + Sync + 'static {
     /// Jobs of a queue not yet done or failed.
     async fn pending_jobs(&self, queue: &str) -> StoreResult<u64>;
 
+    // ----- pending changes ------------------------------------------------------------
+
+    /// Pending changes of the owner, oldest first.
+    async fn list_pending(&self, owner: PrincipalId) -> StoreResult<Vec<PendingChange>>;
+    async fn pending(&self, id: PendingId) -> StoreResult<Option<PendingChange>>;
+    /// The pending change of an event, if one is held.
+    async fn pending_for_event(&self, event: EventId) -> StoreResult<Option<PendingChange>>;
+    /// Queues the held fan-out (due `now`) and removes the pending change, in one transaction.
+    /// Returns how many jobs were created. `NotFound` when there is no such pending change.
+    async fn approve_pending(&self, id: PendingId, now: Timestamp) -> StoreResult<u64>;
+    /// Removes the pending change without telling anyone. `NotFound` when there is none.
+    async fn discard_pending(&self, id: PendingId) -> StoreResult<()>;
+
     // ----- inbound log ------------------------------------------------------------------
 
     /// Keeps a raw message before anything else is done with it. A message whose

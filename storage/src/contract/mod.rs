@@ -13,6 +13,7 @@ pub mod events;
 pub mod inbound;
 pub mod objects;
 pub mod outbox;
+pub mod pending;
 pub mod principals;
 pub mod recipients;
 pub mod sync;
@@ -119,6 +120,17 @@ macro_rules! store_contract_tests {
             outbox::failed_precondition_writes_no_object_event_or_job,
             outbox::fan_out_reaches_matching_unsuppressed_recipients,
             outbox::fan_out_to_an_explicit_event_on_delete,
+            pending::hold_creates_a_pending_change_and_no_jobs,
+            pending::second_hold_folds_into_the_pending_change,
+            pending::a_cancel_held_after_a_change_wins,
+            pending::list_pending_is_per_owner_and_oldest_first,
+            pending::approve_queues_the_held_fan_out_and_removes_it,
+            pending::approve_or_discard_of_an_unknown_id_is_not_found,
+            pending::discard_removes_the_pending_change_without_jobs,
+            pending::failed_precondition_writes_no_pending_change,
+            pending::hold_and_fan_out_in_one_effects_apply_both,
+            pending::deleting_the_collection_removes_its_events_pending_changes,
+            pending::hold_for_a_missing_event_is_not_found_and_writes_nothing,
             inbound::inbound_message_is_kept_with_its_raw_bytes,
             inbound::message_id_seen_before_is_not_stored_again,
             inbound::inbound_outcome_is_recorded,

@@ -288,6 +288,7 @@ pub async fn effects_commit_with_the_object_in_one_transaction<S: Store>(store: 
                 event: Some(up),
                 jobs: vec![hook],
                 fan_out: None,
+                hold: None,
             },
         )
         .await
@@ -316,6 +317,7 @@ pub async fn effects_commit_with_the_object_in_one_transaction<S: Store>(store: 
                 event: Some(up),
                 jobs: vec![],
                 fan_out: Some(fan(None, vec![], "mail", "REQUEST", 1)),
+                hold: None,
             },
         )
         .await
@@ -351,6 +353,7 @@ pub async fn failed_precondition_writes_no_object_event_or_job<S: Store>(store: 
         event: Some(EventUpsert::at(alice.id, "uid-new", cal.id, "new.ics")),
         jobs: vec![job("webhook", "hook", T0)],
         fan_out: Some(fan(Some(existing.id), vec![], "mail", "REQUEST", 9)),
+        hold: None,
     };
     let err = store
         .put_object(
@@ -435,6 +438,7 @@ pub async fn fan_out_reaches_matching_unsuppressed_recipients<S: Store>(store: &
         event: None,
         jobs: vec![],
         fan_out: Some(f.clone()),
+        hold: None,
     };
     let (_, out) = store
         .put_object(
@@ -496,6 +500,7 @@ pub async fn fan_out_to_an_explicit_event_on_delete<S: Store>(store: &S) {
                 event: None,
                 jobs: vec![],
                 fan_out: Some(fan(None, vec![], "mail", "CANCEL", 1)),
+                hold: None,
             },
         )
         .await
@@ -515,6 +520,7 @@ pub async fn fan_out_to_an_explicit_event_on_delete<S: Store>(store: &S) {
                 event: Some(cancel),
                 jobs: vec![],
                 fan_out: Some(fan(Some(ev.id), vec![], "mail", "CANCEL", 1)),
+                hold: None,
             },
         )
         .await

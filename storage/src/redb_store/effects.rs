@@ -6,7 +6,7 @@
 //! updated calendar object whose invitations were never queued.
 
 use super::outbox::JobWriter;
-use super::{events, recipients};
+use super::{events, pending, recipients};
 use crate::error::{StoreError, StoreResult};
 use crate::model::*;
 use redb::WriteTransaction;
@@ -30,6 +30,9 @@ pub(super) fn apply(tx: &WriteTransaction, fx: Effects) -> StoreResult<EffectsOu
             .or(event.as_ref().map(|e| e.id))
             .ok_or_else(|| StoreError::Invalid("a fan-out names no event and the effects upsert none".into()))?;
         jobs_created += recipients::fan_out(tx, target, &fan)?;
+    }
+    if let Some(hold) = fx.hold {
+        pending::hold(tx, hold)?;
     }
     Ok(EffectsOutcome { event, jobs_created })
 }

@@ -119,7 +119,7 @@ pub(super) fn upsert(tx: &WriteTransaction, up: EventUpsert) -> StoreResult<Even
     Ok(ev)
 }
 
-/// Removes an event with its index entries, recipients, tokens and counters.
+/// Removes an event with its index entries, pending change, recipients, tokens and counters.
 pub(super) fn delete(tx: &WriteTransaction, id: EventId) -> StoreResult<()> {
     let ev = load(tx, id)?;
     tx.open_table(EVENTS)?.remove(id.0)?;
@@ -129,6 +129,7 @@ pub(super) fn delete(tx: &WriteTransaction, id: EventId) -> StoreResult<()> {
     tx.open_table(EVENTS_BY_CODE)?.remove(ev.public_code.as_str())?;
     tx.open_table(EVENTS_BY_OWNER)?.remove((ev.owner.0, id.0))?;
     tx.open_table(EVENTS_BY_COLLECTION)?.remove((ev.collection.0, id.0))?;
+    super::pending::delete_for_event(tx, id)?;
     super::recipients::delete_all(tx, id)
 }
 

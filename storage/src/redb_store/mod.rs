@@ -13,6 +13,7 @@ mod events;
 mod inbound;
 mod objects;
 mod outbox;
+mod pending;
 mod principals;
 mod recipients;
 mod schema;
@@ -392,6 +393,22 @@ impl Store for RedbStore {
     }
     async fn pending_jobs(&self, queue: &str) -> StoreResult<u64> {
         self.read(|tx| outbox::pending(tx, queue))
+    }
+
+    async fn list_pending(&self, owner: PrincipalId) -> StoreResult<Vec<PendingChange>> {
+        self.read(|tx| pending::list(tx, owner))
+    }
+    async fn pending(&self, id: PendingId) -> StoreResult<Option<PendingChange>> {
+        self.read(|tx| pending::get(tx, id))
+    }
+    async fn pending_for_event(&self, event: EventId) -> StoreResult<Option<PendingChange>> {
+        self.read(|tx| pending::for_event(tx, event))
+    }
+    async fn approve_pending(&self, id: PendingId, now: Timestamp) -> StoreResult<u64> {
+        self.write(move |tx| pending::approve(tx, id, now)).await
+    }
+    async fn discard_pending(&self, id: PendingId) -> StoreResult<()> {
+        self.write(move |tx| pending::discard(tx, id)).await
     }
 
     async fn store_inbound(

@@ -74,6 +74,13 @@ pub(super) const JOB_LEASES: TableDefinition<(&str, u64), ()> = TableDefinition:
 /// queue → number of Pending jobs.
 pub(super) const QUEUE_PENDING: TableDefinition<&str, u64> = TableDefinition::new("queue_pending");
 
+/// pending id → PendingChange.
+pub(super) const PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("pending");
+/// event → pending id: at most one pending change per event.
+pub(super) const PENDING_BY_EVENT: TableDefinition<u64, u64> = TableDefinition::new("pending_by_event");
+/// (owner, pending id) → ().
+pub(super) const PENDING_BY_OWNER: TableDefinition<(u64, u64), ()> = TableDefinition::new("pending_by_owner");
+
 pub(super) const INBOUND: TableDefinition<u64, &[u8]> = TableDefinition::new("inbound");
 pub(super) const INBOUND_RAW: TableDefinition<u64, &[u8]> = TableDefinition::new("inbound_raw");
 /// normalized Message-ID → inbound id.
@@ -114,6 +121,9 @@ pub(super) fn create_all(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(JOB_DEDUPE)?;
     tx.open_table(JOB_LEASES)?;
     tx.open_table(QUEUE_PENDING)?;
+    tx.open_table(PENDING)?;
+    tx.open_table(PENDING_BY_EVENT)?;
+    tx.open_table(PENDING_BY_OWNER)?;
     tx.open_table(INBOUND)?;
     tx.open_table(INBOUND_RAW)?;
     tx.open_table(INBOUND_MSGIDS)?;
