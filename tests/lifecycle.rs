@@ -32,24 +32,8 @@ struct Setup {
 }
 
 fn setup(settle: &str) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let sink = SmtpSink::start(&dir.path().join("mail"), &[]);
-    let port = sink.port.to_string();
-    let server = Server::start_in(
-        &dir.path().join("data"),
-        &["--demo"],
-        &[
-            ("CALINVITE_SMTP__HOST", "127.0.0.1"),
-            ("CALINVITE_SMTP__PORT", port.as_str()),
-            ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
-            ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", settle),
-        ],
-    );
-    Setup {
-        server,
-        sink,
-        _dir: dir,
-    }
+    // A later value of the same variable wins over setup_with's default.
+    setup_with(&[("CALINVITE_LIFECYCLE__SETTLE_SECONDS", settle)])
 }
 
 fn put(s: &Server, uid: &str, body: &str) -> u16 {
