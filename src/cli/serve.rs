@@ -162,12 +162,7 @@ async fn demo(app: &App) -> Result<()> {
 /// index, event registry), a week from now, so the printed Send API line works at once.
 async fn demo_event(app: &App, principal: &calinvite_storage::Principal) -> Result<()> {
     let start = (calinvite_storage::now() / 3600 + 7 * 24) * 3600;
-    let stamp = |ts: i64| {
-        chrono::DateTime::from_timestamp(ts, 0)
-            .unwrap_or_default()
-            .format("%Y%m%dT%H%M%SZ")
-            .to_string()
-    };
+    let stamp = calinvite_imip::ical::format_utc;
     let body = format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calinvite//demo//EN\r\nBEGIN:VEVENT\r\nUID:{DEMO_EVENT_UID}\r\n\
          DTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:calinvite demo event\r\nLOCATION:Online\r\n\
@@ -176,20 +171,18 @@ async fn demo_event(app: &App, principal: &calinvite_storage::Principal) -> Resu
         stamp(start),
         stamp(start + 3600)
     );
-    let ctx = calinvite_dav::DavContext {
-        store: app.store.clone(),
-        principal: principal.clone(),
-        limits: crate::dav_service::limits(app),
-        hooks: app.hooks.clone(),
-    };
-    let req = http::Request::builder()
-        .method("PUT")
-        .uri(format!("/dav/calendars/{DEMO_USER}/default/{DEMO_EVENT_UID}.ics"))
-        .header(http::header::CONTENT_TYPE, "text/calendar")
-        .header(http::header::IF_NONE_MATCH, "*")
-        .body(bytes::Bytes::from(body))
-        .context("building the demo event request")?;
-    let resp = calinvite_dav::handle(&ctx, req).await;
+    let resp = crate::dav_service::internal(
+        app,
+        principal,
+        http::Method::PUT,
+        &format!("/dav/calendars/{DEMO_USER}/default/{DEMO_EVENT_UID}.ics"),
+        &[
+            (http::header::CONTENT_TYPE, "text/calendar"),
+            (http::header::IF_NONE_MATCH, "*"),
+        ],
+        bytes::Bytes::from(body),
+    )
+    .await;
     // 412: it exists from an earlier start, which is fine.
     if !(resp.status().is_success() || resp.status() == http::StatusCode::PRECONDITION_FAILED) {
         anyhow::bail!("storing the demo event failed with {}", resp.status());

@@ -200,12 +200,7 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         sequence: reply.sequence,
         // Ordering falls back to the mail's Date when the object has no DTSTAMP.
         dtstamp: reply.dtstamp.or(message.date).unwrap_or(now),
-        recurrence_id: reply.recurrence_id.map(|t| {
-            chrono::DateTime::from_timestamp(t, 0)
-                .unwrap_or_default()
-                .format("%Y%m%dT%H%M%SZ")
-                .to_string()
-        }),
+        recurrence_id: reply.recurrence_id.map(calinvite_imip::ical::format_utc),
         message_id: message.message_id.clone(),
         comment: reply.comment.clone(),
         source: source.to_string(),
@@ -290,7 +285,7 @@ async fn organizer_message(app: &App, message: &Inbound, method: &str, itip: Iti
         Itip::Request(req) => {
             let name = format!("{}.ics", object_name(&req.uid));
             let path = format!("/dav/calendars/{}/default/{name}", principal.name);
-            let resp = dav(app, &principal, "PUT", &path, Some(req.calendar)).await;
+            let resp = dav(app, &principal, http::Method::PUT, &path, Some(req.calendar)).await;
             if resp.status().is_success() {
                 InboundOutcome::Applied {
                     summary: format!("event {} stored in {}'s calendar", req.uid, principal.name),
@@ -306,7 +301,7 @@ async fn organizer_message(app: &App, message: &Inbound, method: &str, itip: Iti
         Itip::Cancel(cancel) if cancel.recurrence_ids.is_empty() => {
             let name = format!("{}.ics", object_name(&cancel.uid));
             let path = format!("/dav/calendars/{}/default/{name}", principal.name);
-            let resp = dav(app, &principal, "DELETE", &path, None).await;
+            let resp = dav(app, &principal, http::Method::DELETE, &path, None).await;
             match resp.status().as_u16() {
                 204 => InboundOutcome::Applied {
                     summary: format!("event {} cancelled", cancel.uid),
@@ -342,28 +337,24 @@ fn object_name(uid: &str) -> String {
 async fn dav(
     app: &App,
     principal: &calinvite_storage::Principal,
-    method: &str,
+    method: http::Method,
     path: &str,
     body: Option<String>,
 ) -> http::Response<bytes::Bytes> {
-    let ctx = calinvite_dav::DavContext {
-        store: app.store.clone(),
-        principal: principal.clone(),
-        limits: crate::dav_service::limits(app),
-        hooks: app.hooks.clone(),
+    let headers: &[_] = if body.is_some() {
+        &[(http::header::CONTENT_TYPE, "text/calendar")]
+    } else {
+        &[]
     };
-    let mut req = http::Request::builder().method(method).uri(path);
-    if body.is_some() {
-        req = req.header(http::header::CONTENT_TYPE, "text/calendar");
-    }
-    match req.body(bytes::Bytes::from(body.unwrap_or_default())) {
-        Ok(req) => calinvite_dav::handle(&ctx, req).await,
-        Err(_) => {
-            let mut resp = http::Response::new(bytes::Bytes::from_static(b"bad request path"));
-            *resp.status_mut() = http::StatusCode::BAD_REQUEST;
-            resp
-        }
-    }
+    crate::dav_service::internal(
+        app,
+        principal,
+        method,
+        path,
+        headers,
+        bytes::Bytes::from(body.unwrap_or_default()),
+    )
+    .await
 }
 
 /// The Message-ID header, read before the message is parsed, so even an unreadable

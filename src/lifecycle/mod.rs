@@ -22,7 +22,7 @@ use crate::outbound::MAIL_QUEUE;
 use async_trait::async_trait;
 use calinvite_dav::DavHooks;
 use calinvite_imip::change::{self, OccurrenceKind};
-use calinvite_imip::ical::{CalendarObject, ComponentKind};
+use calinvite_imip::ical::{CalendarObject, ComponentKind, format_utc};
 use calinvite_storage::{
     Approval, Collection, Effects, EventRecord, EventUpsert, FanOut, Hold, ObjectMeta, PartStat, Principal, Store,
 };
@@ -114,13 +114,6 @@ impl Lifecycle {
     }
 }
 
-fn utc(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .unwrap_or_default()
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string()
-}
-
 #[async_trait]
 impl DavHooks for Lifecycle {
     async fn on_put(&self, owner: &Principal, collection: &Collection, name: &str, object: &CalendarObject) -> Effects {
@@ -174,9 +167,9 @@ impl DavHooks for Lifecycle {
         };
         let (method, statuses, recurrence_id) = match single {
             Some(occ) if matches!(occ.kind, OccurrenceKind::Cancelled) => {
-                ("CANCEL", Vec::new(), Some(utc(occ.recurrence_id)))
+                ("CANCEL", Vec::new(), Some(format_utc(occ.recurrence_id)))
             }
-            Some(occ) => ("REQUEST", self.update_statuses(), Some(utc(occ.recurrence_id))),
+            Some(occ) => ("REQUEST", self.update_statuses(), Some(format_utc(occ.recurrence_id))),
             None => ("REQUEST", self.update_statuses(), None),
         };
         tracing::info!(uid, sequence, method, occurrence = recurrence_id.as_deref().unwrap_or(""),

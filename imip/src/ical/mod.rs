@@ -21,6 +21,7 @@ pub use error::IcalError;
 pub use freebusy::{BusyKind, BusyPeriod, freebusy_calendar};
 pub use object::{CalendarObject, ComponentKind, Span};
 pub use recur::Instance;
+pub use time::format_utc;
 
 /// Bounds on what one calendar object may cost (RFC 4791 §5.2.5, §5.2.8, §5.2.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -216,7 +216,7 @@ fn same_zone(a: &Zone, b: &Zone) -> bool {
 }
 
 /// Formats an instant as a UTC DATE-TIME (`20240101T090000Z`).
-pub(crate) fn format_utc(ts: i64) -> String {
+pub fn format_utc(ts: i64) -> String {
     super::tz::naive_from_ts(ts).format("%Y%m%dT%H%M%SZ").to_string()
 }
 
