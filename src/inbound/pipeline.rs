@@ -13,7 +13,10 @@
 //!   calendar through the CalDAV path, so it is validated and registered like a PUT.
 
 use crate::app::App;
-use calinvite_imip::inbound::{Inbound, Itip, Payload, ReplyFacts, authenticated_from, interpret, parse_message};
+use calinvite_imip::inbound::{
+    Inbound, Itip, ItipPart, Payload, ReplyFacts, authenticated_from, cancel_occurrences, interpret, merge_occurrences,
+    older_than_stored, parse_message,
+};
 use calinvite_storage::{
     DeliveryState, InboundId, InboundOutcome, InboundStored, JobId, PartStat, RsvpEntry, RsvpOutcome, StoreError,
     SuppressionReason,
@@ -132,9 +135,7 @@ async fn process(app: &App, raw: &[u8], source: &str) -> InboundOutcome {
         Payload::Itip(part) => match interpret(part) {
             Err(e) => quarantine(format!("invalid calendar data: {e}")),
             Ok(Itip::Reply(reply)) => apply_reply(app, &message, &reply, source).await,
-            Ok(itip @ (Itip::Request(_) | Itip::Cancel(_))) => {
-                organizer_message(app, &message, &part.method, itip).await
-            }
+            Ok(itip @ (Itip::Request(_) | Itip::Cancel(_))) => organizer_message(app, &message, part, itip).await,
             Ok(Itip::Refresh(_)) => ignore("REFRESH is recorded but not answered yet"),
             Ok(Itip::Counter(_)) => ignore("COUNTER (a proposed new time) is recorded but not surfaced yet"),
             Ok(Itip::Other(method)) => ignore(format!("METHOD:{method} is not acted on")),
@@ -268,9 +269,12 @@ fn job_of_message_id(id: &str) -> Option<JobId> {
 }
 
 /// A REQUEST or CANCEL mailed by an organizer (Google Calendar, Outlook) to the server's
-/// address: stored in, or removed from, that organizer's default calendar through the
-/// CalDAV path, so it is validated, indexed and registered exactly like a PUT.
-async fn organizer_message(app: &App, message: &Inbound, method: &str, itip: Itip) -> InboundOutcome {
+/// address: stored in, or removed from, that organizer's calendar through the CalDAV path,
+/// so it is validated, indexed and registered exactly like a PUT, and the lifecycle tells
+/// recipients. A message for single occurrences is merged into the stored series; one
+/// older than what is stored (mail arrives out of order) changes nothing.
+async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: Itip) -> InboundOutcome {
+    let method = part.method.to_ascii_uppercase();
     let from = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
     let principal = match app.store.principal_by_email(&from).await {
         Ok(Some(p)) => p,
@@ -281,42 +285,159 @@ async fn organizer_message(app: &App, message: &Inbound, method: &str, itip: Iti
         }
         Err(e) => return quarantine(format!("store error: {e}")),
     };
-    match itip {
-        Itip::Request(req) => {
-            let name = format!("{}.ics", object_name(&req.uid));
-            let path = format!("/dav/calendars/{}/default/{name}", principal.name);
-            let resp = dav(app, &principal, http::Method::PUT, &path, Some(req.calendar)).await;
-            if resp.status().is_success() {
-                InboundOutcome::Applied {
-                    summary: format!("event {} stored in {}'s calendar", req.uid, principal.name),
+    let uid = match &itip {
+        Itip::Request(r) => r.uid.clone(),
+        Itip::Cancel(c) => c.uid.clone(),
+        _ => return ignore("not an organizer's REQUEST or CANCEL"),
+    };
+    let stored = match stored_event(app, &principal, &uid).await {
+        Ok(s) => s,
+        Err(e) => return quarantine(format!("store error: {e}")),
+    };
+    match (itip, stored) {
+        (Itip::Request(req), None) => {
+            let path = format!(
+                "/dav/calendars/{}/default/{}.ics",
+                principal.name,
+                object_name(&req.uid)
+            );
+            let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(req.calendar)).await;
+            written(
+                resp,
+                format!("event {} stored in {}'s calendar", req.uid, principal.name),
+            )
+        }
+        (Itip::Request(req), Some(stored)) => {
+            match older_than_stored(&stored.body, &part.calendar) {
+                Ok(Some((theirs, ours))) => {
+                    return ignore(format!(
+                        "REQUEST for {} is older than the stored version (SEQUENCE {theirs}, stored {ours}, or an older DTSTAMP); the newer version is kept",
+                        req.uid
+                    ));
                 }
+                Ok(None) => {}
+                Err(e) => return quarantine(format!("invalid calendar data: {e}")),
+            }
+            let (body, what) = if req.has_master {
+                (req.calendar, format!("event {} updated", req.uid))
             } else {
-                quarantine(format!(
-                    "the event could not be stored: {} {}",
-                    resp.status(),
-                    String::from_utf8_lossy(resp.body())
-                ))
-            }
+                match merge_occurrences(&stored.body, &part.calendar) {
+                    Ok(m) => (m.text, format!("{} occurrence(s) of {} updated", m.changed, req.uid)),
+                    Err(e) => return quarantine(format!("the occurrence could not be merged: {e}")),
+                }
+            };
+            let resp = dav(
+                app,
+                &principal,
+                http::Method::PUT,
+                &stored.path,
+                Some(&stored.etag),
+                Some(body),
+            )
+            .await;
+            written(resp, what)
         }
-        Itip::Cancel(cancel) if cancel.recurrence_ids.is_empty() => {
-            let name = format!("{}.ics", object_name(&cancel.uid));
-            let path = format!("/dav/calendars/{}/default/{name}", principal.name);
-            let resp = dav(app, &principal, http::Method::DELETE, &path, None).await;
-            match resp.status().as_u16() {
-                204 => InboundOutcome::Applied {
-                    summary: format!("event {} cancelled", cancel.uid),
-                },
-                404 => ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
-                s => quarantine(format!("the cancellation could not be applied: {s}")),
-            }
+        (Itip::Cancel(cancel), None) => ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
+        (Itip::Cancel(cancel), Some(stored)) if cancel.recurrence_ids.is_empty() => {
+            let resp = dav(
+                app,
+                &principal,
+                http::Method::DELETE,
+                &stored.path,
+                Some(&stored.etag),
+                None,
+            )
+            .await;
+            written(resp, format!("event {} cancelled", cancel.uid))
         }
-        Itip::Cancel(cancel) => ignore(format!(
-            "CANCEL of {} single occurrence(s) of {} is not applied yet",
-            cancel.recurrence_ids.len(),
-            cancel.uid
-        )),
+        (Itip::Cancel(cancel), Some(stored)) => {
+            let merged = match cancel_occurrences(&stored.body, &part.calendar) {
+                Ok(m) => m,
+                Err(e) => return quarantine(format!("the cancellation could not be applied: {e}")),
+            };
+            if merged.changed == 0 {
+                return ignore(format!(
+                    "the cancelled occurrence(s) of {} were already cancelled",
+                    cancel.uid
+                ));
+            }
+            let resp = dav(
+                app,
+                &principal,
+                http::Method::PUT,
+                &stored.path,
+                Some(&stored.etag),
+                Some(merged.text),
+            )
+            .await;
+            written(
+                resp,
+                format!("{} occurrence(s) of {} cancelled", merged.changed, cancel.uid),
+            )
+        }
         _ => ignore("not an organizer's REQUEST or CANCEL"),
     }
+}
+
+/// The outcome of a write through the CalDAV path.
+fn written(resp: http::Response<bytes::Bytes>, summary: String) -> InboundOutcome {
+    match resp.status().as_u16() {
+        200..=299 => InboundOutcome::Applied { summary },
+        412 => quarantine(
+            "the event changed while this message was applied; `calinvite inbound retry` applies it to the new version",
+        ),
+        s => quarantine(format!(
+            "the calendar refused the change: {s} {}",
+            String::from_utf8_lossy(resp.body()).trim()
+        )),
+    }
+}
+
+/// What a path segment must escape: controls, space and the URI delimiters.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// An organizer's event as stored: where, which version, and its text.
+struct StoredEvent {
+    path: String,
+    etag: String,
+    body: String,
+}
+
+async fn stored_event(
+    app: &App,
+    principal: &calinvite_storage::Principal,
+    uid: &str,
+) -> Result<Option<StoredEvent>, StoreError> {
+    let Some(event) = app.store.event_by_uid(principal.id, uid).await? else {
+        return Ok(None);
+    };
+    if event.cancelled {
+        return Ok(None);
+    }
+    let Some(collection) = app.store.collection(event.collection).await? else {
+        return Ok(None);
+    };
+    let Some(object) = app.store.object(event.collection, &event.object_name).await? else {
+        return Ok(None);
+    };
+    let name = percent_encoding::utf8_percent_encode(&event.object_name, PATH_SEGMENT);
+    let path = format!("/dav/calendars/{}/{}/{name}", principal.name, collection.path);
+    Ok(Some(StoredEvent {
+        path,
+        etag: format!("\"{}\"", object.meta.etag),
+        body: String::from_utf8_lossy(&object.body).into_owned(),
+    }))
 }
 
 /// An object name for a UID: Outlook's hex and Google's `...@google.com` UIDs are kept
@@ -339,19 +460,22 @@ async fn dav(
     principal: &calinvite_storage::Principal,
     method: http::Method,
     path: &str,
+    if_match: Option<&str>,
     body: Option<String>,
 ) -> http::Response<bytes::Bytes> {
-    let headers: &[_] = if body.is_some() {
-        &[(http::header::CONTENT_TYPE, "text/calendar")]
-    } else {
-        &[]
-    };
+    let mut headers = Vec::new();
+    if body.is_some() {
+        headers.push((http::header::CONTENT_TYPE, "text/calendar"));
+    }
+    if let Some(etag) = if_match {
+        headers.push((http::header::IF_MATCH, etag));
+    }
     crate::dav_service::internal(
         app,
         principal,
         method,
         path,
-        headers,
+        &headers,
         bytes::Bytes::from(body.unwrap_or_default()),
     )
     .await

@@ -157,7 +157,9 @@ impl DavHooks for Lifecycle {
                 ..Effects::default()
             };
         }
-        let sequence = change::next_sequence(event.sequence, None, true);
+        // Never below the organizer's own SEQUENCE: a client (or Google, by mail) that
+        // counted further must not see its attendees told an older number.
+        let sequence = change::next_sequence(event.sequence, object.sequence(), true);
         upsert.sequence = Some(sequence);
         let due_at = calinvite_storage::now() + self.settle_seconds;
         // One occurrence changed and nothing else: send only that occurrence.

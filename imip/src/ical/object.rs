@@ -290,6 +290,18 @@ impl CalendarObject {
             .as_text()
     }
 
+    /// SEQUENCE of the master component (or of the first override when there is none):
+    /// the organizer's own count of significant changes, which the server's outbound
+    /// SEQUENCE never goes below (RFC 5546 §2.1.4).
+    pub fn sequence(&self) -> Option<u32> {
+        self.main_component()?
+            .property(&ICalendarProperty::Sequence)?
+            .values
+            .first()?
+            .as_integer()
+            .and_then(|n| u32::try_from(n).ok())
+    }
+
     /// The object exactly as received.
     pub fn as_str(&self) -> &str {
         &self.raw

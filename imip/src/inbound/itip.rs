@@ -228,7 +228,7 @@ fn instant(line: &Line, zones: &ZoneTable) -> Option<i64> {
 /// RFC 5545 §3.7.4 makes VERSION required, but some senders (and Thunderbird's own test
 /// messages) leave it out while everything else is iCalendar 2.0: add it rather than drop
 /// the invitation.
-fn with_version(text: &str) -> String {
+pub(crate) fn with_version(text: &str) -> String {
     let (calendar, _) = components(text);
     let starts_with_begin = text
         .get(..15)

@@ -11,10 +11,12 @@ mod dsn;
 mod error;
 mod itip;
 mod lines;
+mod merge;
 mod message;
 
 pub use auth::{AuthResult, authenticated_from, parse_authentication_results};
 pub use dsn::{Dsn, DsnRecipient, parse_delivery_status};
 pub use error::InboundError;
 pub use itip::{CancelFacts, CounterFacts, Itip, RefreshFacts, ReplyFacts, RequestFacts, interpret};
+pub use merge::{Merged, cancel_occurrences, merge_occurrences, older_than_stored};
 pub use message::{CalendarSource, Inbound, ItipPart, MAX_DEPTH, Mailbox, Payload, parse_message};
