@@ -117,6 +117,10 @@ pub struct MailConfig {
     pub from: String,
     /// Display name used with `from` when an organizer has none.
     pub organizer_name: String,
+    /// Give each invitation its own ORGANIZER address, `from` with a per-recipient tag
+    /// (`events+TAG@domain`), so a reply is tied to its invitation even when it comes from
+    /// an alias. Needs a mail server that delivers `local+tag` to `local` (most do).
+    pub reply_tokens: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -237,6 +241,7 @@ impl Default for MailConfig {
         MailConfig {
             from: "invites@localhost".into(),
             organizer_name: "calinvite".into(),
+            reply_tokens: false,
         }
     }
 }

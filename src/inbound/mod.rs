@@ -3,6 +3,7 @@
 
 pub mod lmtp;
 pub mod pipeline;
+pub mod reply_token;
 
 use crate::app::App;
 use async_trait::async_trait;

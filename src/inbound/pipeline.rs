@@ -12,14 +12,16 @@
 //! - a REQUEST or CANCEL from an organizer's registered address updates that organizer's
 //!   calendar through the CalDAV path, so it is validated and registered like a PUT.
 
+use super::reply_token;
 use crate::app::App;
+use calinvite_imip::ical::format_utc;
 use calinvite_imip::inbound::{
-    Inbound, Itip, ItipPart, Payload, ReplyFacts, authenticated_from, cancel_occurrences, interpret, merge_occurrences,
-    older_than_stored, parse_message,
+    CounterFacts, Inbound, Itip, ItipPart, Payload, RefreshFacts, ReplyFacts, authenticated_from, cancel_occurrences,
+    interpret, merge_occurrences, older_than_stored, parse_message,
 };
 use calinvite_storage::{
-    DeliveryState, InboundId, InboundOutcome, InboundStored, JobId, PartStat, RsvpEntry, RsvpOutcome, StoreError,
-    SuppressionReason,
+    DeliveryState, EventRecord, InboundId, InboundOutcome, InboundStored, JobId, NewJob, PartStat, Recipient,
+    RsvpEntry, RsvpOutcome, StoreError, SuppressionReason,
 };
 use tracing::Instrument;
 
@@ -136,58 +138,108 @@ async fn process(app: &App, raw: &[u8], source: &str) -> InboundOutcome {
             Err(e) => quarantine(format!("invalid calendar data: {e}")),
             Ok(Itip::Reply(reply)) => apply_reply(app, &message, &reply, source).await,
             Ok(itip @ (Itip::Request(_) | Itip::Cancel(_))) => organizer_message(app, &message, part, itip).await,
-            Ok(Itip::Refresh(_)) => ignore("REFRESH is recorded but not answered yet"),
-            Ok(Itip::Counter(_)) => ignore("COUNTER (a proposed new time) is recorded but not surfaced yet"),
+            Ok(Itip::Refresh(refresh)) => resend(app, &message, &refresh).await,
+            Ok(Itip::Counter(counter)) => counter_proposal(app, &message, &counter).await,
             Ok(Itip::Other(method)) => ignore(format!("METHOD:{method} is not acted on")),
         },
     }
 }
 
-async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &str) -> InboundOutcome {
+/// The invitation an attendee's message (REPLY, REFRESH, COUNTER) answers, once it is
+/// shown to come from that attendee: the ATTENDEE must be a recipient of the UID and the
+/// From address theirs, unless a reply token (`mail.reply_tokens`) in the ORGANIZER or the
+/// To address names the invitation; with `inbound.require_authentication`, the message
+/// must also carry a DKIM or SPF pass aligned with From. Otherwise the outcome to record.
+async fn responder(
+    app: &App,
+    message: &Inbound,
+    uid: &str,
+    attendee: Option<&str>,
+    organizer: Option<&str>,
+) -> Result<(EventRecord, Recipient, Option<&'static str>), InboundOutcome> {
     let store = &app.store;
-    let events = match store.events_with_uid(&reply.uid).await {
-        Ok(e) => e,
-        Err(e) => return quarantine(format!("store error: {e}")),
-    };
+    let from = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
+    let attendee = attendee.unwrap_or(from.as_str());
+    let tagged = organizer
+        .into_iter()
+        .chain(message.to.iter().map(String::as_str))
+        .find_map(|a| reply_token::token_of(a, &app.config.mail.from));
     let mut target = None;
-    for ev in events {
-        match store.recipient(ev.id, &reply.attendee).await {
-            Ok(Some(r)) => {
-                target = Some((ev, r));
-                break;
-            }
+    let mut via = None;
+    if let Some(token) = tagged {
+        match store.recipient_by_token(&token).await {
+            Ok(Some(r)) => match store.event(r.event).await {
+                Ok(Some(ev)) if ev.uid == uid => {
+                    target = Some((ev, r));
+                    via = Some("reply token");
+                }
+                Ok(_) => {}
+                Err(e) => return Err(quarantine(format!("store error: {e}"))),
+            },
             Ok(None) => {}
-            Err(e) => return quarantine(format!("store error: {e}")),
+            Err(e) => return Err(quarantine(format!("store error: {e}"))),
+        }
+    }
+    if target.is_none() {
+        let events = store
+            .events_with_uid(uid)
+            .await
+            .map_err(|e| quarantine(format!("store error: {e}")))?;
+        for ev in events {
+            match store.recipient(ev.id, attendee).await {
+                Ok(Some(r)) => {
+                    target = Some((ev, r));
+                    break;
+                }
+                Ok(None) => {}
+                Err(e) => return Err(quarantine(format!("store error: {e}"))),
+            }
         }
     }
     let Some((event, recipient)) = target else {
-        return quarantine(format!(
-            "REPLY for UID {} from {}: no event with that UID has this recipient",
-            reply.uid, reply.attendee
-        ));
+        return Err(quarantine(format!(
+            "message for UID {uid} from {attendee}: no event with that UID has this recipient"
+        )));
     };
-    // ARCHITECTURE: a REPLY changes only its own sender's status.
-    let from = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
-    if from != recipient.email {
-        return quarantine(format!(
-            "REPLY answers for {} but comes from {}; only the recipient may answer",
+    // ARCHITECTURE: an attendee's message changes only its own sender's status. A reply
+    // token stands for the invited address (it was only ever sent there).
+    if via.is_none() && from != recipient.email {
+        return Err(quarantine(format!(
+            "the message answers for {} but comes from {}; only the recipient may answer",
             recipient.email,
             if from.is_empty() {
                 "no From address"
             } else {
                 from.as_str()
             }
-        ));
+        )));
     }
     let inbound = &app.config.inbound;
     if inbound.require_authentication
         && !authenticated_from(&message.authentication_results, &inbound.trusted_authserv_id, &from)
     {
-        return quarantine(format!(
+        return Err(quarantine(format!(
             "unauthenticated: no DKIM or SPF pass aligned with {from} from {}",
             inbound.trusted_authserv_id
-        ));
+        )));
     }
+    Ok((event, recipient, via))
+}
+
+async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &str) -> InboundOutcome {
+    let store = &app.store;
+    let (event, recipient, via) = match responder(
+        app,
+        message,
+        &reply.uid,
+        Some(&reply.attendee),
+        reply.organizer.as_deref(),
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
     let Some(partstat) = PartStat::parse(&reply.partstat) else {
         return quarantine(format!(
             "PARTSTAT {} is not an answer calinvite records",
@@ -209,12 +261,13 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
     match store.record_rsvp(event.id, &recipient.email, entry).await {
         Ok(RsvpOutcome::Applied { previous, .. }) => InboundOutcome::Applied {
             summary: format!(
-                "{} answered {} (was {}) for {}{}",
+                "{} answered {} (was {}) for {}{}{}",
                 recipient.email,
                 partstat.as_str(),
                 previous.as_str(),
                 event.uid,
-                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or("")
+                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or(""),
+                via.map(|v| format!(", matched by {v}")).unwrap_or_default()
             ),
         },
         Ok(RsvpOutcome::Stale { current }) => ignore(format!(
@@ -223,6 +276,77 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
             current.as_str()
         )),
         Err(e) => quarantine(format!("store error: {e}")),
+    }
+}
+
+/// RFC 5546 §3.2.6: an attendee asks for the current version (their copy was lost or
+/// deleted). The invitation is sent again, at most once per version of the event, so a
+/// client that repeats the request cannot make the server send without end.
+async fn resend(app: &App, message: &Inbound, refresh: &RefreshFacts) -> InboundOutcome {
+    let (event, recipient, _) = match responder(app, message, &refresh.uid, refresh.attendee.as_deref(), None).await {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    if event.cancelled {
+        return ignore(format!(
+            "REFRESH from {} for {}, which is cancelled; nothing to send",
+            recipient.email, event.uid
+        ));
+    }
+    let job = NewJob {
+        queue: crate::outbound::MAIL_QUEUE.into(),
+        event: Some(event.id),
+        recipient: Some(recipient.email.clone()),
+        method: "REFRESH".into(),
+        sequence: event.sequence,
+        recurrence_id: None,
+        batch: None,
+        payload: Vec::new(),
+        due_at: calinvite_storage::now(),
+    };
+    match app.store.enqueue(vec![job]).await {
+        Ok(0) => ignore(format!(
+            "REFRESH from {}: the current version (SEQUENCE {}) was already sent again once",
+            recipient.email, event.sequence
+        )),
+        Ok(_) => {
+            app.wake.notify_waiters();
+            InboundOutcome::Applied {
+                summary: format!(
+                    "REFRESH from {}: the current version of {} is sent again",
+                    recipient.email, event.uid
+                ),
+            }
+        }
+        Err(e) => quarantine(format!("store error: {e}")),
+    }
+}
+
+/// RFC 5546 §3.2.7: an attendee proposes another time. calinvite does not change the
+/// event on its own; the proposal is recorded in the inbound log and surfaced to the
+/// organizer, who decides.
+async fn counter_proposal(app: &App, message: &Inbound, counter: &CounterFacts) -> InboundOutcome {
+    let (event, recipient, _) = match responder(app, message, &counter.uid, counter.attendee.as_deref(), None).await {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    let when = match (counter.dtstart, counter.dtend) {
+        (Some(s), Some(e)) => format!("{} to {}", format_utc(s), format_utc(e)),
+        (Some(s), None) => format!("from {}", format_utc(s)),
+        _ => "another time".to_string(),
+    };
+    InboundOutcome::Applied {
+        summary: format!(
+            "{} proposes {when} for {} ({}){}",
+            recipient.email,
+            event.uid,
+            event.summary,
+            counter
+                .comment
+                .as_deref()
+                .map(|c| format!(": \"{c}\""))
+                .unwrap_or_default()
+        ),
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Composer {
     store: Arc<dyn Store>,
     templates: Arc<Templates>,
     from: String,
+    /// `mail.reply_tokens`: each invitation's ORGANIZER carries the recipient's tag.
+    reply_tokens: bool,
     default_organizer: String,
     public_url: String,
     message_id_domain: String,
@@ -78,6 +80,7 @@ impl Composer {
             store: app.store.clone(),
             templates: Arc::new(Templates::new()),
             default_organizer: app.config.mail.organizer_name.clone(),
+            reply_tokens: app.config.mail.reply_tokens,
             public_url: app.config.public_url(),
             message_id_domain: domain,
             from,
@@ -107,14 +110,17 @@ impl Composer {
             .await
             .map_err(temporary)?
             .ok_or_else(|| permanent("the recipient is no longer invited"))?;
+        // REFRESH (RFC 5546 §3.2.6): the recipient asked for the current version again.
+        let refresh = job.method == "REFRESH";
         let method = match job.method.as_str() {
-            "REQUEST" => Method::Request,
+            "REQUEST" | "REFRESH" => Method::Request,
             "CANCEL" => Method::Cancel,
             other => return Err(ComposeError::Permanent(format!("method {other} is not sent by mail"))),
         };
         // Coalescing: an update that a later one for this recipient replaced is skipped;
         // an invitation still waiting always carries the event's current version.
         let sequence = match method {
+            Method::Request if refresh => event.sequence,
             Method::Request if job.sequence < event.sequence && recipient.sequence_sent > job.sequence => {
                 return Err(ComposeError::Superseded(format!(
                     "SEQUENCE {} was superseded by {}",
@@ -169,13 +175,18 @@ impl Composer {
             mailto: None,
         });
         let now = calinvite_storage::now();
+        let tagged = if self.reply_tokens {
+            crate::inbound::reply_token::reply_address(&self.from, &recipient.token)
+        } else {
+            None
+        };
         let invite = build_invite(&InviteInput {
             event: &prepared.body,
             method,
             sequence,
             recurrence_id: job.recurrence_id.as_deref(),
             organizer: Mailbox {
-                email: &self.from,
+                email: tagged.as_deref().unwrap_or(&self.from),
                 name: Some(&prepared.organizer_name),
             },
             recipient: Mailbox {

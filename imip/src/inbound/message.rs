@@ -73,6 +73,9 @@ pub struct Inbound {
     pub from: Option<Mailbox>,
     pub sender: Option<Mailbox>,
     pub reply_to: Option<Mailbox>,
+    /// The To and Cc addresses, lower case (a reply token may be in them, see
+    /// `mail.reply_tokens`, when the REPLY itself names no ORGANIZER, as Outlook.com's).
+    pub to: Vec<String>,
     pub subject: Option<String>,
     /// The Date header as seconds since the epoch (UTC).
     pub date: Option<i64>,
@@ -114,6 +117,14 @@ pub fn parse_message(raw: &[u8]) -> Result<Inbound, InboundError> {
         from: first_mailbox(message.from()),
         sender: first_mailbox(message.sender()),
         reply_to: first_mailbox(message.reply_to()),
+        to: [message.to(), message.cc()]
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a.iter())
+            .filter_map(|a| a.address())
+            .map(|a| a.trim().to_ascii_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect(),
         subject: message.subject().map(str::to_string),
         date: message.date().map(|d| d.to_timestamp()),
         auto_submitted,
