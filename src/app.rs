@@ -33,6 +33,7 @@ impl App {
                 settle_seconds: i64::try_from(config.lifecycle.settle_seconds).unwrap_or(i64::MAX / 4),
                 update_needs_action: config.lifecycle.update_needs_action,
                 approval: config.lifecycle.approval,
+                server_address: config.mail.from.clone(),
             }),
             wake: Arc::new(tokio::sync::Notify::new()),
             config,

@@ -11,6 +11,13 @@ use calinvite_storage::{Collection, Effects, ObjectMeta, Principal};
 
 #[async_trait]
 pub trait DavHooks: Send + Sync {
+    /// The object as it is to be stored, when the server must change what the client sent
+    /// (RFC 6638 §3.2: SCHEDULE-STATUS on the attendees the server schedules). `None`
+    /// keeps the client's bytes. Called before [`on_put`](Self::on_put), which then sees
+    /// the rewritten object.
+    async fn rewrite(&self, _owner: &Principal, _collection: &Collection, _object: &CalendarObject) -> Option<String> {
+        None
+    }
     /// Effects of storing `object` as `name` in `collection` (a calendar).
     async fn on_put(&self, owner: &Principal, collection: &Collection, name: &str, object: &CalendarObject) -> Effects;
     /// Effects of deleting the object `meta` from `collection` (a calendar).

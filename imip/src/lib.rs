@@ -11,3 +11,4 @@ pub mod ical;
 pub mod imip;
 pub mod inbound;
 pub mod query;
+pub mod scheduling;

@@ -259,23 +259,76 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         source: source.to_string(),
     };
     match store.record_rsvp(event.id, &recipient.email, entry).await {
-        Ok(RsvpOutcome::Applied { previous, .. }) => InboundOutcome::Applied {
-            summary: format!(
-                "{} answered {} (was {}) for {}{}{}",
-                recipient.email,
-                partstat.as_str(),
-                previous.as_str(),
-                event.uid,
-                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or(""),
-                via.map(|v| format!(", matched by {v}")).unwrap_or_default()
-            ),
-        },
+        Ok(RsvpOutcome::Applied { previous, .. }) => {
+            reflect_answer(app, &event, &recipient.email, partstat, reply.recurrence_id).await;
+            InboundOutcome::Applied {
+                summary: format!(
+                    "{} answered {} (was {}) for {}{}{}",
+                    recipient.email,
+                    partstat.as_str(),
+                    previous.as_str(),
+                    event.uid,
+                    reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or(""),
+                    via.map(|v| format!(", matched by {v}")).unwrap_or_default()
+                ),
+            }
+        }
         Ok(RsvpOutcome::Stale { current }) => ignore(format!(
             "an answer newer than this {} is already recorded ({}); kept in the history only",
             partstat.as_str(),
             current.as_str()
         )),
         Err(e) => quarantine(format!("store error: {e}")),
+    }
+}
+
+/// RFC 6638 §3.2: the organizer's stored copy shows each inline attendee's answer, so
+/// Apple Calendar and Thunderbird display it. Only attendees written in the object are
+/// touched (an audience invited through the Send API is counted in the API instead). The
+/// answer itself is already recorded; a failure here is logged and leaves the copy as it
+/// was.
+async fn reflect_answer(app: &App, event: &EventRecord, email: &str, partstat: PartStat, rid: Option<i64>) {
+    for _ in 0..3 {
+        let object = match app.store.object(event.collection, &event.object_name).await {
+            Ok(Some(o)) => o,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, uid = %event.uid, "cannot read the event to show the answer");
+                return;
+            }
+        };
+        let text = String::from_utf8_lossy(&object.body);
+        // Cheap test first: most answers come from audiences that are not in the object.
+        if !text.to_ascii_lowercase().contains(email) {
+            return;
+        }
+        let updated = match calinvite_imip::scheduling::with_partstat(&text, email, partstat.as_str(), rid) {
+            Ok(Some(u)) => u,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, uid = %event.uid, "cannot write the answer into the event");
+                return;
+            }
+        };
+        let (Ok(Some(owner)), Ok(Some(collection))) = (
+            app.store.principal(event.owner).await,
+            app.store.collection(event.collection).await,
+        ) else {
+            return;
+        };
+        let name = percent_encoding::utf8_percent_encode(&event.object_name, PATH_SEGMENT);
+        let path = format!("/dav/calendars/{}/{}/{name}", owner.name, collection.path);
+        let etag = format!("\"{}\"", object.meta.etag);
+        let resp = dav(app, &owner, http::Method::PUT, &path, Some(&etag), Some(updated)).await;
+        match resp.status().as_u16() {
+            200..=299 => return,
+            // Edited meanwhile: read it again.
+            412 => continue,
+            s => {
+                tracing::warn!(status = s, uid = %event.uid, "the event refused the answer");
+                return;
+            }
+        }
     }
 }
 
@@ -425,7 +478,8 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
                 principal.name,
                 object_name(&req.uid)
             );
-            let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(req.calendar)).await;
+            let body = client_scheduled(req.calendar);
+            let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(body)).await;
             written(
                 resp,
                 format!("event {} stored in {}'s calendar", req.uid, principal.name),
@@ -456,7 +510,7 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
                 http::Method::PUT,
                 &stored.path,
                 Some(&stored.etag),
-                Some(body),
+                Some(client_scheduled(body)),
             )
             .await;
             written(resp, what)
@@ -501,6 +555,14 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
         }
         _ => ignore("not an organizer's REQUEST or CANCEL"),
     }
+}
+
+/// The attendees of an event mailed in from Google Calendar or Outlook were invited by
+/// that service already; marked SCHEDULE-AGENT=CLIENT (RFC 6638 §7.1), they are not
+/// invited a second time by implicit scheduling. The organizer reaches further people
+/// through the Send API.
+fn client_scheduled(text: String) -> String {
+    calinvite_imip::scheduling::mark_client_scheduled(&text).unwrap_or(text)
 }
 
 /// The outcome of a write through the CalDAV path.

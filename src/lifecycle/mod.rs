@@ -23,8 +23,10 @@ use async_trait::async_trait;
 use calinvite_dav::DavHooks;
 use calinvite_imip::change::{self, OccurrenceKind};
 use calinvite_imip::ical::{CalendarObject, ComponentKind, format_utc};
+use calinvite_imip::scheduling;
 use calinvite_storage::{
-    Approval, Collection, Effects, EventRecord, EventUpsert, FanOut, Hold, ObjectMeta, PartStat, Principal, Store,
+    Approval, Collection, EffectInvite, Effects, EventRecord, EventUpsert, FanOut, Hold, NewJob, NewRecipient,
+    ObjectMeta, PartStat, Principal, Store,
 };
 use std::sync::Arc;
 
@@ -34,12 +36,23 @@ pub struct Lifecycle {
     pub update_needs_action: bool,
     /// The global approval switch.
     pub approval: bool,
+    /// The server's mailbox (`mail.from`): an ORGANIZER with this address is the calendar
+    /// owner's to schedule, like their own addresses.
+    pub server_address: String,
 }
 
 /// A calendar's own approval setting, a WebDAV property set with PROPPATCH.
 pub const APPROVAL_PROP: &str = "{urn:calinvite}approval";
 
 impl Lifecycle {
+    /// The addresses an event's ORGANIZER may have for the server to schedule it (RFC 6638
+    /// §3.2: the owner's calendar-user-address-set, and the server's own mailbox).
+    fn organizer_addresses(&self, owner: &Principal) -> Vec<String> {
+        let mut a = owner.emails.clone();
+        a.push(self.server_address.to_ascii_lowercase());
+        a
+    }
+
     fn update_statuses(&self) -> Vec<PartStat> {
         let mut s = vec![PartStat::Accepted, PartStat::Tentative];
         if self.update_needs_action {
@@ -116,6 +129,16 @@ impl Lifecycle {
 
 #[async_trait]
 impl DavHooks for Lifecycle {
+    async fn rewrite(&self, owner: &Principal, _: &Collection, object: &CalendarObject) -> Option<String> {
+        if object.component() != ComponentKind::Event {
+            return None;
+        }
+        let scheduled = scheduling::scheduled_attendees(object.as_str(), &self.organizer_addresses(owner))?;
+        let emails: Vec<String> = scheduled.into_iter().map(|a| a.email).collect();
+        // RFC 6638 §3.2.9: 1.1, "sent": iMIP tells no more until the attendee answers.
+        scheduling::with_schedule_status(object.as_str(), &emails, "1.1")
+    }
+
     async fn on_put(&self, owner: &Principal, collection: &Collection, name: &str, object: &CalendarObject) -> Effects {
         if object.component() != ComponentKind::Event {
             return Effects::default();
@@ -125,9 +148,33 @@ impl DavHooks for Lifecycle {
         upsert.summary = Some(object.summary().unwrap_or_default().to_string());
         upsert.start = Some(object.span().map(|s| s.start));
         upsert.cancelled = Some(false);
+        let organizers = self.organizer_addresses(owner);
+        let attendees = scheduling::scheduled_attendees(object.as_str(), &organizers).unwrap_or_default();
+        let due_at = calinvite_storage::now() + self.settle_seconds;
+        let invite = |sequence: u32| {
+            (!attendees.is_empty()).then(|| EffectInvite {
+                event: None,
+                recipients: attendees
+                    .iter()
+                    .map(|a| NewRecipient {
+                        email: a.email.clone(),
+                        name: a.name.clone(),
+                        lang: None,
+                    })
+                    .collect(),
+                method: "REQUEST".into(),
+                sequence,
+                queue: MAIL_QUEUE.into(),
+                due_at,
+            })
+        };
         let Some(event) = self.registered(owner, uid, collection, name).await else {
+            // A new event: its inline attendees are invited at the organizer's SEQUENCE.
+            let sequence = change::next_sequence(0, object.sequence(), false);
+            upsert.sequence = Some(sequence);
             return Effects {
                 event: Some(upsert),
+                invite: invite(sequence),
                 ..Effects::default()
             };
         };
@@ -136,32 +183,69 @@ impl DavHooks for Lifecycle {
             _ => {
                 return Effects {
                     event: Some(upsert),
+                    invite: invite(event.sequence),
                     ..Effects::default()
                 };
             }
         };
+        // RFC 6638 §3.2.1.2: attendees the organizer removed are told it is off for them.
+        let removed: Vec<String> = std::str::from_utf8(&previous)
+            .ok()
+            .and_then(|text| scheduling::scheduled_attendees(text, &organizers))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| a.email)
+            .filter(|e| !attendees.iter().any(|a| &a.email == e))
+            .collect();
         let changes = match change::compare(&previous, object.as_str().as_bytes()) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(uid, error = %e, "cannot compare with the previous version; nothing sent");
                 return Effects {
                     event: Some(upsert),
+                    invite: invite(event.sequence),
                     ..Effects::default()
                 };
             }
         };
-        if !changes.is_significant() {
+        // A significant change, or attendees taken off (they are told with a CANCEL), raise
+        // SEQUENCE once, never below the organizer's own: a client (or Google, by mail)
+        // that counted further must not see its attendees told an older number.
+        let significant = changes.is_significant();
+        let sequence = if significant || !removed.is_empty() {
+            change::next_sequence(event.sequence, object.sequence(), true)
+        } else {
+            event.sequence
+        };
+        if sequence != event.sequence {
+            upsert.sequence = Some(sequence);
+        }
+        if !removed.is_empty() {
+            tracing::info!(uid, removed = removed.len(), "attendees removed: each gets a CANCEL");
+        }
+        let jobs: Vec<NewJob> = removed
+            .into_iter()
+            .map(|email| NewJob {
+                queue: MAIL_QUEUE.into(),
+                event: Some(event.id),
+                recipient: Some(email),
+                method: "CANCEL".into(),
+                sequence,
+                recurrence_id: None,
+                batch: None,
+                payload: Vec::new(),
+                due_at,
+            })
+            .collect();
+        if !significant {
             tracing::debug!(uid, insignificant = ?changes.insignificant, "no significant change; nothing sent");
             return Effects {
                 event: Some(upsert),
+                jobs,
+                invite: invite(sequence),
                 ..Effects::default()
             };
         }
-        // Never below the organizer's own SEQUENCE: a client (or Google, by mail) that
-        // counted further must not see its attendees told an older number.
-        let sequence = change::next_sequence(event.sequence, object.sequence(), true);
-        upsert.sequence = Some(sequence);
-        let due_at = calinvite_storage::now() + self.settle_seconds;
         // One occurrence changed and nothing else: send only that occurrence.
         let single = match (changes.series.is_empty(), changes.occurrences.as_slice()) {
             (true, [one]) => Some(one),
@@ -190,9 +274,10 @@ impl DavHooks for Lifecycle {
         let (fan_out, hold) = self.tell(&event, collection, previous, after, fan_out);
         Effects {
             event: Some(upsert),
-            jobs: Vec::new(),
+            jobs,
             fan_out,
             hold,
+            invite: invite(sequence),
         }
     }
 
@@ -236,6 +321,7 @@ impl DavHooks for Lifecycle {
             jobs: Vec::new(),
             fan_out,
             hold,
+            invite: None,
         }
     }
 }

@@ -547,6 +547,23 @@ pub struct Effects {
     /// Hold a change for approval instead of fanning it out (folded into the event's
     /// pending change when it already has one).
     pub hold: Option<Hold>,
+    /// Invite people in the same transaction (CalDAV implicit scheduling: the ATTENDEEs an
+    /// organizer's client writes into the event).
+    pub invite: Option<EffectInvite>,
+}
+
+/// Invite these recipients to an event, as the Send API does (those already invited and
+/// suppressed addresses are skipped, one job each for the others, one batch for all), but
+/// as part of an object write. Nothing is written when `recipients` is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectInvite {
+    /// `None` means the event the same `Effects` upserts.
+    pub event: Option<EventId>,
+    pub recipients: Vec<NewRecipient>,
+    pub method: String,
+    pub sequence: u32,
+    pub queue: String,
+    pub due_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,10 @@
 //! In a calendar collection the body must be one valid calendar object resource
 //! (RFC 4791 §4.1, §5.3.2): parseable, one UID, one component type the collection accepts,
 //! within the size and attendee limits, and no other object of the calendar may hold its
-//! UID. The stored bytes are exactly the bytes sent, so the ETag returned is the one a
-//! later GET gives (RFC 4791 §5.3.4). In a plain collection any content is stored as is.
+//! UID. The stored bytes are the bytes sent, so the ETag returned is the one a later GET
+//! gives (RFC 4791 §5.3.4), unless the hooks rewrite the object (implicit scheduling adds
+//! SCHEDULE-STATUS): then no ETag is returned. In a plain collection any content is stored
+//! as is.
 
 use super::{empty, etag_header};
 use crate::context::DavContext;
@@ -38,9 +40,15 @@ pub async fn handle(
         _ => return Err(DavError::method_not_allowed("PUT on a collection is not allowed")),
     };
     let precondition = precondition(headers, resource)?;
+    let mut rewritten = false;
     let (write, effects) = match collection.kind {
         CollectionKind::Calendar => {
-            let (write, object) = calendar_write(ctx, collection, headers, body)?;
+            let (mut write, mut object) = calendar_write(ctx, collection, headers, body)?;
+            if let Some(text) = ctx.hooks.rewrite(&ctx.principal, collection, &object).await {
+                // Validated again: what is stored must pass the same checks as a client's PUT.
+                (write, object) = calendar_write(ctx, collection, headers, Bytes::from(text))?;
+                rewritten = true;
+            }
             let effects = ctx.hooks.on_put(&ctx.principal, collection, &name, &object).await;
             (write, effects)
         }
@@ -76,7 +84,11 @@ pub async fn handle(
     } else {
         StatusCode::NO_CONTENT
     });
-    resp.headers_mut().insert(header::ETAG, etag_header(&outcome.etag));
+    // RFC 4791 §5.3.4: no ETag when the stored object is not the one sent, so the client
+    // fetches what the server stored (here: with SCHEDULE-STATUS, RFC 6638 §3.2).
+    if !rewritten {
+        resp.headers_mut().insert(header::ETAG, etag_header(&outcome.etag));
+    }
     Ok(resp)
 }
 

@@ -59,7 +59,7 @@ pub(crate) fn content_lines(text: &str) -> Vec<Line> {
     unfolded.iter().filter_map(|l| parse_line(l)).collect()
 }
 
-fn parse_line(line: &str) -> Option<Line> {
+pub(crate) fn parse_line(line: &str) -> Option<Line> {
     let name_end = line.find([';', ':'])?;
     let name = line.get(..name_end)?.trim().to_ascii_uppercase();
     if name.is_empty() {

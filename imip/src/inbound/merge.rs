@@ -177,14 +177,14 @@ pub fn older_than_stored(stored: &str, incoming: &str) -> Result<Option<(u32, u3
 
 /// One top-level component, as written.
 #[derive(Debug, Clone)]
-struct Block {
-    name: String,
-    text: String,
+pub(crate) struct Block {
+    pub(crate) name: String,
+    pub(crate) text: String,
     lines: Vec<Line>,
 }
 
 impl Block {
-    fn new(name: String, text: String) -> Block {
+    pub(crate) fn new(name: String, text: String) -> Block {
         // Only the component's own lines: nested VALARMs are skipped.
         let mut depth = 0usize;
         let mut lines = Vec::new();
@@ -199,7 +199,7 @@ impl Block {
         Block { name, text, lines }
     }
 
-    fn first(&self, name: &str) -> Option<Line> {
+    pub(crate) fn first(&self, name: &str) -> Option<Line> {
         self.lines.iter().find(|l| l.name == name).cloned()
     }
 
@@ -216,7 +216,7 @@ impl Block {
             .unwrap_or(0)
     }
 
-    fn recurrence_id(&self, zones: &ZoneTable) -> Option<i64> {
+    pub(crate) fn recurrence_id(&self, zones: &ZoneTable) -> Option<i64> {
         self.instant_of("RECURRENCE-ID", zones)
     }
 
@@ -260,14 +260,14 @@ impl Block {
 
 /// A VCALENDAR cut into its head (BEGIN and calendar properties), its top-level components
 /// and its tail (END:VCALENDAR), each kept as written.
-struct Split {
-    head: String,
-    blocks: Vec<Block>,
-    tail: String,
+pub(crate) struct Split {
+    pub(crate) head: String,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) tail: String,
 }
 
 impl Split {
-    fn parse(text: &str) -> Result<(Split, ZoneTable), InboundError> {
+    pub(crate) fn parse(text: &str) -> Result<(Split, ZoneTable), InboundError> {
         // Hand-written and some vendors' messages lack VERSION; the zones are read alike.
         let object = CalendarObject::parse_itip(super::itip::with_version(text).as_bytes(), &Limits::default())
             .map_err(|e| InboundError::InvalidCalendar(e.to_string()))?;
@@ -320,7 +320,7 @@ impl Split {
         self.newline_of_head()
     }
 
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = self.head.clone();
         for b in &self.blocks {
             out.push_str(&b.text);

@@ -10,8 +10,8 @@ mod auth;
 mod dsn;
 mod error;
 mod itip;
-mod lines;
-mod merge;
+pub(crate) mod lines;
+pub(crate) mod merge;
 mod message;
 
 pub use auth::{AuthResult, authenticated_from, parse_authentication_results};

@@ -120,6 +120,7 @@ macro_rules! store_contract_tests {
             outbox::failed_precondition_writes_no_object_event_or_job,
             outbox::fan_out_reaches_matching_unsuppressed_recipients,
             outbox::fan_out_to_an_explicit_event_on_delete,
+            outbox::an_object_write_invites_its_new_attendees_in_the_same_transaction,
             pending::hold_creates_a_pending_change_and_no_jobs,
             pending::second_hold_folds_into_the_pending_change,
             pending::a_cancel_held_after_a_change_wins,

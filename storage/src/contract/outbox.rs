@@ -289,6 +289,7 @@ pub async fn effects_commit_with_the_object_in_one_transaction<S: Store>(store: 
                 jobs: vec![hook],
                 fan_out: None,
                 hold: None,
+                invite: None,
             },
         )
         .await
@@ -318,6 +319,7 @@ pub async fn effects_commit_with_the_object_in_one_transaction<S: Store>(store: 
                 jobs: vec![],
                 fan_out: Some(fan(None, vec![], "mail", "REQUEST", 1)),
                 hold: None,
+                invite: None,
             },
         )
         .await
@@ -354,6 +356,7 @@ pub async fn failed_precondition_writes_no_object_event_or_job<S: Store>(store: 
         jobs: vec![job("webhook", "hook", T0)],
         fan_out: Some(fan(Some(existing.id), vec![], "mail", "REQUEST", 9)),
         hold: None,
+        invite: None,
     };
     let err = store
         .put_object(
@@ -439,6 +442,7 @@ pub async fn fan_out_reaches_matching_unsuppressed_recipients<S: Store>(store: &
         jobs: vec![],
         fan_out: Some(f.clone()),
         hold: None,
+        invite: None,
     };
     let (_, out) = store
         .put_object(
@@ -501,6 +505,7 @@ pub async fn fan_out_to_an_explicit_event_on_delete<S: Store>(store: &S) {
                 jobs: vec![],
                 fan_out: Some(fan(None, vec![], "mail", "CANCEL", 1)),
                 hold: None,
+                invite: None,
             },
         )
         .await
@@ -521,6 +526,7 @@ pub async fn fan_out_to_an_explicit_event_on_delete<S: Store>(store: &S) {
                 jobs: vec![],
                 fan_out: Some(fan(Some(ev.id), vec![], "mail", "CANCEL", 1)),
                 hold: None,
+                invite: None,
             },
         )
         .await
@@ -610,4 +616,72 @@ pub async fn finish_jobs_applies_a_whole_batch_and_records_each_recipients_deliv
     // d is still the other worker's to finish.
     let d = store.job(by("d@x.com")).await.unwrap().unwrap();
     assert_eq!(d.lease.map(|l| l.owner), Some("other".to_string()));
+}
+
+pub async fn an_object_write_invites_its_new_attendees_in_the_same_transaction<S: Store>(store: &S) {
+    let (alice, cal) = alice_calendar(store).await;
+    store
+        .suppress("blocked@x.com", SuppressionReason::Manual, None)
+        .await
+        .unwrap();
+    let invite = |emails: &[&str]| EffectInvite {
+        event: None,
+        recipients: invitation(EventId(0), None, emails).recipients,
+        method: "REQUEST".into(),
+        sequence: 0,
+        queue: "mail".into(),
+        due_at: T0,
+    };
+    let (put, fx) = store
+        .put_object(
+            cal.id,
+            "s.ics",
+            write("v1", Some("uid-s"), None),
+            Precondition::IfNotExists,
+            Effects {
+                event: Some(EventUpsert::at(alice.id, "uid-s", cal.id, "s.ics")),
+                invite: Some(invite(&["a@x.com", "B@x.com", "blocked@x.com"])),
+                ..Effects::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ev = fx.event.unwrap();
+    assert_eq!(fx.jobs_created, 2, "suppressed addresses are skipped");
+    assert!(store.recipient(ev.id, "b@x.com").await.unwrap().is_some());
+    assert!(store.recipient(ev.id, "blocked@x.com").await.unwrap().is_none());
+    // A later write with one more attendee invites only the new one.
+    let (_, fx) = store
+        .put_object(
+            cal.id,
+            "s.ics",
+            write("v2", Some("uid-s"), None),
+            Precondition::IfMatch(put.etag),
+            Effects {
+                event: Some(EventUpsert::at(alice.id, "uid-s", cal.id, "s.ics")),
+                invite: Some(invite(&["a@x.com", "b@x.com", "c@x.com"])),
+                ..Effects::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(fx.jobs_created, 1);
+    assert_eq!(store.pending_jobs("mail").await.unwrap(), 3);
+    // A write whose precondition fails invites nobody.
+    let err = store
+        .put_object(
+            cal.id,
+            "s.ics",
+            write("v3", Some("uid-s"), None),
+            Precondition::IfMatch("stale".into()),
+            Effects {
+                event: Some(EventUpsert::at(alice.id, "uid-s", cal.id, "s.ics")),
+                invite: Some(invite(&["d@x.com"])),
+                ..Effects::default()
+            },
+        )
+        .await;
+    assert!(err.is_err());
+    assert!(store.recipient(ev.id, "d@x.com").await.unwrap().is_none());
+    assert_eq!(store.pending_jobs("mail").await.unwrap(), 3);
 }

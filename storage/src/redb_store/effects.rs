@@ -34,5 +34,26 @@ pub(super) fn apply(tx: &WriteTransaction, fx: Effects) -> StoreResult<EffectsOu
     if let Some(hold) = fx.hold {
         pending::hold(tx, hold)?;
     }
+    if let Some(invite) = fx.invite.filter(|i| !i.recipients.is_empty()) {
+        let target = invite
+            .event
+            .or(event.as_ref().map(|e| e.id))
+            .ok_or_else(|| StoreError::Invalid("an invitation names no event and the effects upsert none".into()))?;
+        let owner = events::load(tx, target)?.owner;
+        let outcome = recipients::invite(
+            tx,
+            owner,
+            InvitationRequest {
+                event: target,
+                idempotency_key: None,
+                recipients: invite.recipients,
+                method: invite.method,
+                sequence: invite.sequence,
+                queue: invite.queue,
+                due_at: invite.due_at,
+            },
+        )?;
+        jobs_created += outcome.batch.queued;
+    }
     Ok(EffectsOutcome { event, jobs_created })
 }
