@@ -40,7 +40,7 @@ pub async fn internal(
     principal: &Principal,
     method: http::Method,
     path: &str,
-    headers: &[(http::header::HeaderName, &'static str)],
+    headers: &[(http::header::HeaderName, &str)],
     body: Bytes,
 ) -> Response<Bytes> {
     let mut req = Request::builder().method(method).uri(path);
