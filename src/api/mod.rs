@@ -29,9 +29,7 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         (&Method::GET, ["me"]) => me::get(&principal),
         (&Method::POST, ["events"]) => events::create::handle(app, &principal, &headers, q, &body).await,
         (&Method::GET, ["events"]) => events::list::events(app, &principal, q).await,
-        (&Method::GET, ["events", uid]) => {
-            events::show::handle(app, &principal, &percent_decode(uid), &headers).await
-        }
+        (&Method::GET, ["events", uid]) => events::show::handle(app, &principal, &percent_decode(uid), &headers).await,
         (&Method::PATCH, ["events", uid]) => events::patch::handle(app, &principal, &percent_decode(uid), &body).await,
         (&Method::DELETE, ["events", uid]) => events::delete::handle(app, &principal, &percent_decode(uid)).await,
         (&Method::GET, ["events", uid, "stats"]) => events::stats::event(app, &principal, &percent_decode(uid)).await,
@@ -39,9 +37,7 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
             events::csv::handle(app, &principal, &percent_decode(uid)).await
         }
         (&Method::GET, ["groups"]) => events::list::groups(app, &principal).await,
-        (&Method::GET, ["groups", name, "stats"]) => {
-            events::stats::group(app, &principal, &percent_decode(name)).await
-        }
+        (&Method::GET, ["groups", name, "stats"]) => events::stats::group(app, &principal, &percent_decode(name)).await,
         (&Method::POST, ["events", uid, "invitations"]) => {
             let uid = percent_decode(uid);
             invitations::create(app, &principal, &uid, &body).await

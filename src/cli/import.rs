@@ -68,7 +68,11 @@ pub fn run(args: ImportArgs, default_server: String) -> Result<()> {
         );
     }
     if !failed.is_empty() {
-        bail!("{} of the events in {} were not imported", failed.len(), args.file.display());
+        bail!(
+            "{} of the events in {} were not imported",
+            failed.len(),
+            args.file.display()
+        );
     }
     Ok(())
 }

@@ -76,7 +76,9 @@ pub async fn handle(
         problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            format!("Content-Type {content_type} is neither application/json (one event) nor text/calendar (an import)"),
+            format!(
+                "Content-Type {content_type} is neither application/json (one event) nor text/calendar (an import)"
+            ),
         )
     }
 }

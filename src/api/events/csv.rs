@@ -41,11 +41,19 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str) -> Response<Bod
         span,
     ));
     let mut resp = Response::new(body);
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     let file: String = uid
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}-recipients.csv\"")) {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
@@ -63,7 +71,11 @@ enum ExportError {
     Gone,
 }
 
-async fn produce(store: Arc<dyn Store>, event: EventId, tx: tokio::sync::mpsc::Sender<Bytes>) -> Result<(), ExportError> {
+async fn produce(
+    store: Arc<dyn Store>,
+    event: EventId,
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+) -> Result<(), ExportError> {
     let mut header = csv::Writer::from_writer(Vec::new());
     header.write_record(HEADER)?;
     let header = header.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;

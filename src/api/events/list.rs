@@ -21,7 +21,8 @@ const MAX_LIMIT: usize = 1000;
 pub(crate) const SCAN_PAGE: usize = 500;
 
 pub async fn events(app: &App, principal: &Principal, query: Option<&str>) -> Response<Body> {
-    let (mut calendar, mut group, mut from, mut to, mut cursor, mut limit) = (None, None, None, None, None, DEFAULT_LIMIT);
+    let (mut calendar, mut group, mut from, mut to, mut cursor, mut limit) =
+        (None, None, None, None, None, DEFAULT_LIMIT);
     for (k, v) in query_pairs(query) {
         match k.as_str() {
             "calendar" => calendar = Some(v),
@@ -78,16 +79,19 @@ pub async fn events(app: &App, principal: &Principal, query: Option<&str>) -> Re
     let mut paths: HashMap<CollectionId, String> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for e in &items {
-        if !paths.contains_key(&e.collection) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = paths.entry(e.collection) {
             match calendar_path(app, e.collection).await {
-                Ok(p) => paths.insert(e.collection, p),
+                Ok(p) => slot.insert(p),
                 Err(resp) => return resp,
             };
         }
         let path = paths.get(&e.collection).map(String::as_str).unwrap_or("");
         out.push(summary_json(principal, e, path));
     }
-    json(StatusCode::OK, &serde_json::json!({ "items": out, "next_cursor": next }))
+    json(
+        StatusCode::OK,
+        &serde_json::json!({ "items": out, "next_cursor": next }),
+    )
 }
 
 pub async fn groups(app: &App, principal: &Principal) -> Response<Body> {

@@ -32,27 +32,27 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
     let mut registry = EventUpsert::at(principal.id, uid, event.collection, &event.object_name);
     let (mut start, mut end) = (None, None);
     for (key, value) in &fields {
-        let text = || -> Result<Option<String>, Response<Body>> {
+        let text = || -> Result<Option<String>, String> {
             match value {
                 Value::Null => Ok(None),
                 Value::String(s) => Ok(Some(s.clone())),
-                _ => Err(bad_request(format!("{key} must be a string or null"))),
+                _ => Err(format!("{key} must be a string or null")),
             }
         };
         match key.as_str() {
             "summary" => match text() {
                 Ok(Some(s)) => patch.summary = Some(s),
                 Ok(None) => return bad_request("summary cannot be removed"),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "start" => match text() {
                 Ok(Some(s)) => start = Some(s),
                 Ok(None) => return bad_request("start cannot be removed"),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "end" => match text() {
                 Ok(e) => end = Some(e),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "time_zone" => match text() {
                 Ok(Some(z)) => match author::parse_zone(&z) {
@@ -60,23 +60,23 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
                     Err(e) => return bad_request(e.to_string()),
                 },
                 Ok(None) => patch.time_zone = Some(None),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "location" => match text() {
                 Ok(v) => patch.location = Some(v),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "description" => match text() {
                 Ok(v) => patch.description = Some(v),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "status" => match text() {
                 Ok(v) => patch.status = Some(v),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "rrule" => match text() {
                 Ok(v) => patch.rrule = Some(v),
-                Err(r) => return r,
+                Err(reason) => return bad_request(reason),
             },
             "groups" => {
                 let names = match value {
@@ -155,7 +155,13 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
         };
         let calendar = match app.store.collection(event.collection).await {
             Ok(Some(c)) => c,
-            Ok(None) => return problem(StatusCode::GONE, "event-deleted", format!("event {uid} has no calendar")),
+            Ok(None) => {
+                return problem(
+                    StatusCode::GONE,
+                    "event-deleted",
+                    format!("event {uid} has no calendar"),
+                );
+            }
             Err(e) => return store_error(e),
         };
         let put = write::put(
@@ -187,10 +193,10 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
             }
         }
     }
-    if registry.groups.is_some() || registry.custom.is_some() {
-        if let Err(e) = app.store.upsert_event(registry).await {
-            return store_error(e);
-        }
+    if (registry.groups.is_some() || registry.custom.is_some())
+        && let Err(e) = app.store.upsert_event(registry).await
+    {
+        return store_error(e);
     }
     tracing::info!(uid, object = touches_object, "event edited through the API");
     let event = match find_live_event(app, principal, uid).await {

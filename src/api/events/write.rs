@@ -39,7 +39,12 @@ pub(crate) async fn target(
     {
         return Ok((home, event.object_name));
     }
-    let name = match app.store.object_name_by_uid(calendar.id, uid).await.map_err(store_err)? {
+    let name = match app
+        .store
+        .object_name_by_uid(calendar.id, uid)
+        .await
+        .map_err(store_err)?
+    {
         Some(name) => name,
         None => super::object_name(uid),
     };
