@@ -181,6 +181,30 @@ fn json_events_are_created_read_and_invisible_to_another_organizer() {
         (Some(0), Some(1)),
         "{v}"
     );
+    let r = call(
+        s,
+        "PATCH",
+        "/api/v1/events/training",
+        &demo(),
+        "application/json",
+        br#"{"approval":"hold","custom":null}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = json_of(&r);
+    assert_eq!(
+        (v["approval"].as_str(), v["custom"].clone()),
+        (Some("hold"), json!({})),
+        "{v}"
+    );
+    let r = call(
+        s,
+        "PATCH",
+        "/api/v1/events/training",
+        &demo(),
+        "application/json",
+        br#"{"approval":"sometimes"}"#,
+    );
+    assert_problem(&r, 400, "inherit, auto or hold");
 
     // Bad input: problem+json naming the fault.
     let r = call(
