@@ -149,6 +149,25 @@ fn json_events_are_created_read_and_invisible_to_another_organizer() {
     );
     assert_eq!(dav.status, 200);
 
+    // An edit made on the version read goes through once; on a stale version it is a 409.
+    let etag = r.header("etag").unwrap().to_string();
+    let edit = |tag: &str| {
+        s.request(
+            "PATCH",
+            "/api/v1/events/derby-1@example.org",
+            &[
+                ("Authorization", &basic("demo", "demo")),
+                ("If-Match", tag),
+                ("Content-Type", "application/json"),
+            ],
+            r#"{"location":"味の素スタジアム"}"#.as_bytes(),
+        )
+    };
+    let first = edit(&etag);
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert_eq!(json_of(&first)["location"], "味の素スタジアム");
+    assert_problem(&edit(&etag), 409, "changed while this edit was made");
+
     let v = create(
         s,
         json!({"summary": "Golden Week cup", "start": "2027-05-03", "end": "2027-05-06"}),

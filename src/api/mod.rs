@@ -30,7 +30,9 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         (&Method::POST, ["events"]) => events::create::handle(app, &principal, &headers, q, &body).await,
         (&Method::GET, ["events"]) => events::list::events(app, &principal, q).await,
         (&Method::GET, ["events", uid]) => events::show::handle(app, &principal, &percent_decode(uid), &headers).await,
-        (&Method::PATCH, ["events", uid]) => events::patch::handle(app, &principal, &percent_decode(uid), &body).await,
+        (&Method::PATCH, ["events", uid]) => {
+            events::patch::handle(app, &principal, &percent_decode(uid), &headers, &body).await
+        }
         (&Method::DELETE, ["events", uid]) => events::delete::handle(app, &principal, &percent_decode(uid)).await,
         (&Method::GET, ["events", uid, "stats"]) => events::stats::event(app, &principal, &percent_decode(uid)).await,
         (&Method::GET, ["events", uid, "recipients.csv"]) => {

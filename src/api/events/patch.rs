@@ -3,7 +3,9 @@
 //! iCalendar fields are edited in the stored object's master VEVENT and PUT back with
 //! `If-Match` on the ETag read, so the lifecycle compares the versions, raises SEQUENCE
 //! and tells the Yes/Maybe recipients when the change matters, and a concurrent edit is
-//! detected instead of lost (409). Groups, custom data and the approval mode are registry
+//! detected instead of lost (409). A client that read the event's ETag (GET with `Accept:
+//! text/calendar`) may send it as `If-Match` to make the edit conditional on that version.
+//! Groups, custom data and the approval mode are registry
 //! fields; the approval mode is set before the PUT so it already applies to this change.
 
 use super::show::event_json;
@@ -15,10 +17,15 @@ use crate::app::App;
 use crate::http::Body;
 use calinvite_imip::author::{self, EventPatch, EventTime};
 use calinvite_storage::{EventUpsert, Principal};
-use http::{Response, StatusCode};
+use http::{HeaderMap, Response, StatusCode, header};
 use serde_json::Value;
 
-pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) -> Response<Body> {
+pub async fn handle(app: &App, principal: &Principal, uid: &str, headers: &HeaderMap, body: &[u8]) -> Response<Body> {
+    let client_etag = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').to_string())
+        .filter(|v| !v.is_empty() && v != "*");
     let fields = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => m,
         Ok(_) => return bad_request("the body must be a JSON object of the fields to change"),
@@ -171,7 +178,7 @@ pub async fn handle(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
             &event.object_name,
             uid,
             edited,
-            Some(&object.meta.etag),
+            Some(client_etag.as_deref().unwrap_or(&object.meta.etag)),
         )
         .await;
         match put {
