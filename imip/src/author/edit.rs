@@ -149,8 +149,48 @@ pub fn edit_event(body: &[u8], patch: &EventPatch, dtstamp: i64) -> Result<Strin
         ICalendarProperty::Dtstamp,
         Some(EventTime::Utc(dtstamp).entry(ICalendarProperty::Dtstamp)),
     );
+    if let Some(s) = &start {
+        let delta = s.instant() - facts.start;
+        if delta != 0 && facts.recurring {
+            shift_instances(&mut ical.components, delta);
+        }
+    }
     ical.add_missing_timezones();
     Ok(write_calendar(&ical))
+}
+
+/// When a series' start moves, its instances move with it, so the overrides'
+/// RECURRENCE-IDs and the master's EXDATEs (RFC 5545 §3.8.4.4, §3.8.5.1 name instances by
+/// their original start) move by the same amount; otherwise the overrides would name
+/// instances that no longer exist. Floating values and unknown zones are left as written.
+fn shift_instances(components: &mut [ICalendarComponent], delta: i64) {
+    for comp in components
+        .iter_mut()
+        .filter(|c| c.component_type == ICalendarComponentType::VEvent)
+    {
+        let is_override = comp.has_property(&ICalendarProperty::RecurrenceId);
+        for entry in comp.entries.iter_mut() {
+            let shifts = match entry.name {
+                ICalendarProperty::RecurrenceId => is_override,
+                ICalendarProperty::Exdate => !is_override,
+                _ => false,
+            };
+            if !shifts {
+                continue;
+            }
+            let tzid = entry.tz_id().map(str::to_string);
+            for value in entry.values.iter_mut() {
+                if let ICalendarValue::PartialDateTime(dt) = value
+                    && let Some(t) = EventTime::from_value(dt, tzid.as_deref())
+                {
+                    let moved = t.shifted(delta).entry(entry.name.clone());
+                    if let Some(ICalendarValue::PartialDateTime(new)) = moved.values.into_iter().next() {
+                        **dt = *new;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Replaces every `name` property of the component by `entry` (or removes them).
@@ -208,6 +248,32 @@ mod tests {
         assert!(out.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"), "{out}");
         let obj = CalendarObject::parse(out.as_bytes(), &Limits::default()).unwrap();
         assert_eq!(obj.span().unwrap().start, 1_775_037_600);
+    }
+
+    #[test]
+    fn moving_a_series_moves_its_overrides_and_exdates() {
+        let stored = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:s1\r\n\
+            DTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260401T190000\r\n\
+            DTEND;TZID=Europe/Berlin:20260401T210000\r\nRRULE:FREQ=WEEKLY;COUNT=5\r\n\
+            EXDATE;TZID=Europe/Berlin:20260415T190000\r\nSUMMARY:Training\r\nEND:VEVENT\r\n\
+            BEGIN:VEVENT\r\nUID:s1\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260408T190000\r\n\
+            DTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260408T180000\r\n\
+            DTEND;TZID=Europe/Berlin:20260408T200000\r\nSUMMARY:Training (early)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        let patch = EventPatch {
+            start: Some(EventTime::parse("start", "2026-04-01T20:00:00", Some(berlin)).unwrap()),
+            ..EventPatch::default()
+        };
+        let out = edit_event(stored.as_bytes(), &patch, 0).unwrap();
+        assert!(out.contains("DTSTART;TZID=Europe/Berlin:20260401T200000\r\n"), "{out}");
+        assert!(out.contains("EXDATE;TZID=Europe/Berlin:20260415T200000\r\n"), "{out}");
+        assert!(
+            out.contains("RECURRENCE-ID;TZID=Europe/Berlin:20260408T200000\r\n"),
+            "{out}"
+        );
+        // The override keeps its own time.
+        assert!(out.contains("DTSTART;TZID=Europe/Berlin:20260408T180000\r\n"), "{out}");
+        CalendarObject::parse(out.as_bytes(), &Limits::default()).unwrap();
     }
 
     #[test]

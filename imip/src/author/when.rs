@@ -126,6 +126,27 @@ impl EventTime {
         }
     }
 
+    /// A DATE or DATE-TIME value as written (UTC, with a TZID chrono-tz knows, or a
+    /// date); `None` for floating times and unknown TZIDs, which cannot be moved safely.
+    pub(crate) fn from_value(dt: &PartialDateTime, tzid: Option<&str>) -> Option<EventTime> {
+        let date = NaiveDate::from_ymd_opt(i32::from(dt.year?), u32::from(dt.month?), u32::from(dt.day?))?;
+        if !dt.has_time() {
+            return Some(EventTime::Date(date));
+        }
+        let local = date.and_hms_opt(
+            u32::from(dt.hour.unwrap_or(0)),
+            u32::from(dt.minute.unwrap_or(0)),
+            u32::from(dt.second.unwrap_or(0).min(59)),
+        )?;
+        if dt.has_zone() {
+            let offset = i64::from(dt.tz_hour.unwrap_or(0)) * 3600 + i64::from(dt.tz_minute.unwrap_or(0)) * 60;
+            let offset = if dt.tz_minus { -offset } else { offset };
+            return Some(EventTime::Utc(local.and_utc().timestamp() - offset));
+        }
+        let tz = tzid?.trim_matches('"').parse::<Tz>().ok()?;
+        Some(EventTime::Zoned { local, tz })
+    }
+
     /// The property (DTSTART, DTEND) holding this time.
     pub(crate) fn entry(&self, name: ICalendarProperty) -> ICalendarEntry {
         let naive = match self {
