@@ -63,6 +63,10 @@ async fn run(cli: Cli) -> Result<()> {
             let server = config.public_url();
             return tokio::task::spawn_blocking(move || cli::send::run(args, server)).await?;
         }
+        Command::Import(args) => {
+            let server = config.public_url();
+            return tokio::task::spawn_blocking(move || cli::import::run(args, server)).await?;
+        }
         _ => {}
     }
     let store = open_store(&config).await?;
@@ -77,7 +81,7 @@ async fn run(cli: Cli) -> Result<()> {
             let app = app::App::new(config, store);
             cli::inbound::run(cmd, &app).await
         }
-        Command::CheckConfig | Command::Send(_) => Ok(()),
+        Command::CheckConfig | Command::Send(_) | Command::Import(_) => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@
 //! It is pure: no I/O of any kind, so every rule is tested with plain values and the real
 //! messages under `tests/fixtures`.
 
+pub mod author;
 pub mod change;
 pub mod ical;
 pub mod imip;

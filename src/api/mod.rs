@@ -3,6 +3,7 @@
 //! anything else is 404, so nothing leaks.
 
 mod address;
+mod events;
 mod inbound;
 mod invitations;
 mod me;
@@ -21,9 +22,24 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
     let segments: Vec<&str> = path.trim_start_matches("/api/v1/").split('/').collect();
     let method = req.method().clone();
     let query = req.uri().query().map(str::to_string);
-    let body = req.into_body();
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let q = query.as_deref();
     match (&method, segments.as_slice()) {
         (&Method::GET, ["me"]) => me::get(&principal),
+        (&Method::POST, ["events"]) => events::create::handle(app, &principal, &headers, q, &body).await,
+        (&Method::GET, ["events"]) => events::list::events(app, &principal, q).await,
+        (&Method::GET, ["events", uid]) => events::show::handle(app, &principal, &percent_decode(uid), &headers).await,
+        (&Method::PATCH, ["events", uid]) => {
+            events::patch::handle(app, &principal, &percent_decode(uid), &headers, &body).await
+        }
+        (&Method::DELETE, ["events", uid]) => events::delete::handle(app, &principal, &percent_decode(uid)).await,
+        (&Method::GET, ["events", uid, "stats"]) => events::stats::event(app, &principal, &percent_decode(uid)).await,
+        (&Method::GET, ["events", uid, "recipients.csv"]) => {
+            events::csv::handle(app, &principal, &percent_decode(uid)).await
+        }
+        (&Method::GET, ["groups"]) => events::list::groups(app, &principal).await,
+        (&Method::GET, ["groups", name, "stats"]) => events::stats::group(app, &principal, &percent_decode(name)).await,
         (&Method::POST, ["events", uid, "invitations"]) => {
             let uid = percent_decode(uid);
             invitations::create(app, &principal, &uid, &body).await

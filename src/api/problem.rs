@@ -5,12 +5,28 @@ use crate::http::{Body, full};
 use http::{HeaderValue, Response, StatusCode, header};
 
 pub fn problem(status: StatusCode, kind: &str, detail: impl Into<String>) -> Response<Body> {
-    let body = serde_json::json!({
+    problem_with(status, kind, detail, serde_json::Map::new())
+}
+
+/// A problem with extension members (RFC 9457 §3.2), such as the list of events an
+/// import could not store.
+pub fn problem_with(
+    status: StatusCode,
+    kind: &str,
+    detail: impl Into<String>,
+    extensions: serde_json::Map<String, serde_json::Value>,
+) -> Response<Body> {
+    let mut body = serde_json::json!({
         "type": format!("https://calinvite.invalid/problems/{kind}"),
         "title": status.canonical_reason().unwrap_or("error"),
         "status": status.as_u16(),
         "detail": detail.into(),
     });
+    if let Some(members) = body.as_object_mut() {
+        for (k, v) in extensions {
+            members.entry(k).or_insert(v);
+        }
+    }
     let mut resp = Response::new(full(body.to_string()));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

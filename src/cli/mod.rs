@@ -1,10 +1,11 @@
-//! The command line: `serve`, `user`, `apikey`, `check-config`.
+//! The command line: `serve`, `user`, `apikey`, `check-config`, `send`, `import`.
 //!
 //! Command output (keys, listings, URLs) goes to stdout for scripts to read; logs go to
 //! stderr.
 
 pub mod apikey;
 pub mod check_config;
+pub mod import;
 pub mod inbound;
 pub mod send;
 pub mod serve;
@@ -49,4 +50,6 @@ pub enum Command {
     Inbound(inbound::InboundCommand),
     /// Send an event's invitation to the recipients in a CSV file (through a running server).
     Send(send::SendArgs),
+    /// Import the events of a calendar file (through a running server).
+    Import(import::ImportArgs),
 }

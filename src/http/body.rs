@@ -3,11 +3,39 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited, combinators::BoxBody};
 use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into()).boxed()
+}
+
+/// A body fed chunk by chunk from a task (a CSV export read page by page from the store),
+/// so a response of any length is sent without being held in memory. The body ends when
+/// the sender is dropped; the bounded channel makes the producer wait for a slow client.
+pub fn channel(capacity: usize) -> (tokio::sync::mpsc::Sender<Bytes>, Body) {
+    let (tx, rx) = tokio::sync::mpsc::channel(capacity.max(1));
+    (tx, ChannelBody { rx }.boxed())
+}
+
+struct ChannelBody {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+}
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|b| Ok(hyper::body::Frame::data(b))))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,4 +9,4 @@ pub mod router;
 pub mod server;
 pub mod tls;
 
-pub use body::{Body, full};
+pub use body::{Body, channel, full};
