@@ -61,12 +61,16 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
             stopped.clone(),
         )))
     };
+    let webhooks = crate::webhooks::deliver::spawn(app.clone(), stopped.clone());
     let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
     // Senders finish the message each is sending, then stop; what they hold is released.
     let _ = stop.send(true);
     if let Some(lmtp) = lmtp {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
+    }
+    for task in webhooks {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
     }
     if let Some(senders) = senders {
         for task in senders.tasks {
