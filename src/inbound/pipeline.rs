@@ -136,7 +136,10 @@ async fn process(app: &App, raw: &[u8], source: &str) -> InboundOutcome {
                 organizer_message(app, &message, &part.method, itip).await
             }
             Ok(Itip::Refresh(_)) => ignore("REFRESH is recorded but not answered yet"),
-            Ok(Itip::Counter(_)) => ignore("COUNTER (a proposed new time) is recorded but not surfaced yet"),
+            Ok(Itip::Counter(counter)) => {
+                crate::webhooks::events::counter_proposed(app, &message, &counter).await;
+                ignore("COUNTER (a proposed new time) is recorded and reported to webhooks, not answered yet")
+            }
             Ok(Itip::Other(method)) => ignore(format!("METHOD:{method} is not acted on")),
         },
     }
@@ -206,16 +209,19 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         source: source.to_string(),
     };
     match store.record_rsvp(event.id, &recipient.email, entry).await {
-        Ok(RsvpOutcome::Applied { previous, .. }) => InboundOutcome::Applied {
-            summary: format!(
-                "{} answered {} (was {}) for {}{}",
-                recipient.email,
-                partstat.as_str(),
-                previous.as_str(),
-                event.uid,
-                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or("")
-            ),
-        },
+        Ok(RsvpOutcome::Applied { previous, .. }) => {
+            crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, previous).await;
+            InboundOutcome::Applied {
+                summary: format!(
+                    "{} answered {} (was {}) for {}{}",
+                    recipient.email,
+                    partstat.as_str(),
+                    previous.as_str(),
+                    event.uid,
+                    reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or("")
+                ),
+            }
+        }
         Ok(RsvpOutcome::Stale { current }) => ignore(format!(
             "an answer newer than this {} is already recorded ({}); kept in the history only",
             partstat.as_str(),
@@ -246,6 +252,7 @@ async fn bounce(app: &App, dsn: &calinvite_imip::inbound::Dsn) -> InboundOutcome
                 && email == r.final_recipient
             {
                 let _ = app.store.set_delivery(event, email, DeliveryState::Bounced).await;
+                crate::webhooks::events::invite_bounced(app, event, &j.method, r).await;
             }
             done.push(format!("{} bounced ({}), suppressed", r.final_recipient, r.status));
         } else if r.is_soft_bounce() {

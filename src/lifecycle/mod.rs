@@ -19,6 +19,7 @@
 //!   object is gone by the time they are sent.
 
 use crate::outbound::MAIL_QUEUE;
+use crate::webhooks::events as webhooks;
 use async_trait::async_trait;
 use calinvite_dav::DavHooks;
 use calinvite_imip::change::{self, OccurrenceKind};
@@ -184,11 +185,15 @@ impl DavHooks for Lifecycle {
             due_at,
             payload: Vec::new(),
         };
+        let described = change::describe(&changes);
+        let occurrence = fan_out.recurrence_id.as_deref();
+        let summary = object.summary().unwrap_or_default();
+        let jobs = webhooks::event_updated(&*self.store, &event, summary, sequence, occurrence, &described).await;
         let after = object.as_str().as_bytes().to_vec();
         let (fan_out, hold) = self.tell(&event, collection, previous, after, fan_out);
         Effects {
             event: Some(upsert),
-            jobs: Vec::new(),
+            jobs,
             fan_out,
             hold,
         }
@@ -228,10 +233,11 @@ impl DavHooks for Lifecycle {
             due_at: calinvite_storage::now(),
             payload: last_version.clone(),
         };
+        let jobs = webhooks::event_cancelled(&*self.store, &event, sequence).await;
         let (fan_out, hold) = self.tell(&event, collection, last_version, Vec::new(), fan_out);
         Effects {
             event: Some(upsert),
-            jobs: Vec::new(),
+            jobs,
             fan_out,
             hold,
         }
