@@ -24,7 +24,7 @@ fn fixture(name: &str) -> Vec<u8> {
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]
 struct Received {
-    headers: Vec<(String, String)>,
+    headers: Headers,
     body: Vec<u8>,
     at: Instant,
     status: u16,
@@ -97,7 +97,9 @@ impl Receiver {
     }
 }
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+type Headers = Vec<(String, String)>;
+
+fn read_request(stream: &mut std::net::TcpStream) -> Option<(Headers, Vec<u8>)> {
     stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();

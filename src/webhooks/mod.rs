@@ -19,6 +19,7 @@ use crate::app::App;
 use calinvite_storage::{EventId, Job, JobState, NewJob, PrincipalId, Store, Webhook};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 pub use calinvite_storage::WEBHOOK_EVENT_TYPES as EVENT_TYPES;
 
@@ -132,7 +133,7 @@ pub async fn mail_outcomes(store: &dyn Store, jobs: Vec<Job>) {
             JobState::Pending => continue,
         };
         let Some(event) = job.event else { continue };
-        if !events.contains_key(&event) {
+        if let Entry::Vacant(slot) = events.entry(event) {
             let found = match store.event(event).await {
                 Ok(e) => e.map(|e| (e.owner, e.uid)),
                 Err(e) => {
@@ -140,13 +141,13 @@ pub async fn mail_outcomes(store: &dyn Store, jobs: Vec<Job>) {
                     None
                 }
             };
-            events.insert(event, found);
+            slot.insert(found);
         }
         let Some(Some((owner, uid))) = events.get(&event).cloned() else {
             continue;
         };
-        if !hooks.contains_key(&(owner, event_type)) {
-            hooks.insert((owner, event_type), subscribers(store, owner, event_type).await);
+        if let Entry::Vacant(slot) = hooks.entry((owner, event_type)) {
+            slot.insert(subscribers(store, owner, event_type).await);
         }
         let subscribed = hooks.get(&(owner, event_type)).map(Vec::as_slice).unwrap_or_default();
         if subscribed.is_empty() {

@@ -96,7 +96,7 @@ pub(super) fn subscribed(tx: &ReadTransaction, owner: PrincipalId, event_type: &
 pub(super) fn delete(tx: &WriteTransaction, owner: PrincipalId, id: WebhookId) -> StoreResult<()> {
     let mut table = tx.open_table(WEBHOOKS)?;
     let found: Option<Webhook> = read_rec(table.get(id.0)?)?;
-    if !found.is_some_and(|w| w.owner == owner) {
+    if found.is_none_or(|w| w.owner != owner) {
         return Err(StoreError::not_found(format!("webhook {id}")));
     }
     table.remove(id.0)?;
