@@ -5,7 +5,7 @@
 use super::{deliveries, emit};
 use crate::app::App;
 use calinvite_imip::ical::format_utc;
-use calinvite_imip::inbound::{CounterFacts, DsnRecipient, Inbound, ReplyFacts};
+use calinvite_imip::inbound::{CounterFacts, DsnRecipient, Inbound, ReplyFacts, authenticated_from};
 use calinvite_storage::{EventId, EventRecord, NewJob, PartStat, Store};
 
 /// `rsvp.changed`: a REPLY changed a recipient's answer.
@@ -57,6 +57,12 @@ pub async fn invite_bounced(app: &App, event: EventId, job_method: &str, report:
 pub async fn counter_proposed(app: &App, message: &Inbound, counter: &CounterFacts) {
     let from = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
     if from.is_empty() || counter.attendee.as_deref().is_some_and(|a| a != from) {
+        return;
+    }
+    let inbound = &app.config.inbound;
+    if inbound.require_authentication
+        && !authenticated_from(&message.authentication_results, &inbound.trusted_authserv_id, &from)
+    {
         return;
     }
     let events = app.store.events_with_uid(&counter.uid).await.unwrap_or_default();

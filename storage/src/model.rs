@@ -519,23 +519,23 @@ impl NewJob {
     /// The key that makes a job unique. A job without an event (a webhook delivery) adds a
     /// digest of its payload: two deliveries of the same type to the same webhook differ
     /// only there (each payload carries its own delivery id), and without it the second
-    /// would be taken for a repeat of the first and silently dropped.
+    /// would be taken for a repeat of the first and silently dropped. Keys of jobs with an
+    /// event keep their earlier form, so they still match the keys stores already hold.
     pub fn dedupe_key(&self) -> String {
-        let payload = if self.event.is_none() {
-            crate::etag_for(&self.payload)
-        } else {
-            String::new()
-        };
-        format!(
-            "{}|{}|{}|{}|{}|{}|{}",
+        let mut key = format!(
+            "{}|{}|{}|{}|{}|{}",
             self.queue,
             self.event.map(|e| e.0.to_string()).unwrap_or_default(),
             self.recipient.as_deref().unwrap_or(""),
             self.method,
             self.sequence,
-            self.recurrence_id.as_deref().unwrap_or(""),
-            payload
-        )
+            self.recurrence_id.as_deref().unwrap_or("")
+        );
+        if self.event.is_none() {
+            key.push('|');
+            key.push_str(&crate::etag_for(&self.payload));
+        }
+        key
     }
 
     /// A delivery to a webhook: queue [`WEBHOOK_QUEUE`], no event (so finishing it never
@@ -767,4 +767,41 @@ pub enum InboundFilter {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(event: Option<EventId>, payload: &[u8]) -> NewJob {
+        NewJob {
+            queue: "mail".into(),
+            event,
+            recipient: Some("a@x.org".into()),
+            method: "REQUEST".into(),
+            sequence: 2,
+            recurrence_id: None,
+            batch: None,
+            payload: payload.to_vec(),
+            due_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_job_with_an_event_keeps_the_key_stores_already_hold() {
+        assert_eq!(job(Some(EventId(7)), b"x").dedupe_key(), "mail|7|a@x.org|REQUEST|2|");
+        assert_eq!(
+            job(Some(EventId(7)), b"x").dedupe_key(),
+            job(Some(EventId(7)), b"y").dedupe_key()
+        );
+    }
+
+    #[test]
+    fn webhook_deliveries_differ_by_payload_and_name_their_webhook() {
+        let a = NewJob::webhook_delivery(WebhookId(3), "rsvp.changed", b"{\"id\":1}".to_vec(), 0);
+        let b = NewJob::webhook_delivery(WebhookId(3), "rsvp.changed", b"{\"id\":2}".to_vec(), 0);
+        assert_ne!(a.dedupe_key(), b.dedupe_key());
+        assert_eq!(a.webhook(), Some(WebhookId(3)));
+        assert_eq!(job(None, b"").webhook(), None, "a mail job is no delivery");
+    }
 }
