@@ -442,3 +442,142 @@ fn invalid_webhooks_are_refused_with_a_problem() {
     let (_, list) = api(&s, &demo, "GET", "/api/v1/webhooks", None);
     assert_eq!(list["items"], json!([]));
 }
+
+fn event_body(uid: &str, summary: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\n\
+         DTSTART:20300315T180000Z\r\nDTEND:20300315T200000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+/// Waits until the receiver holds a 2xx-answered delivery of each type; returns their bodies.
+fn wait_types(receiver: &Receiver, types: &[&str], within: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + within;
+    loop {
+        let bodies: Vec<Value> = receiver
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.status < 300)
+            .map(|r| serde_json::from_slice(&r.body).unwrap())
+            .collect();
+        if types.iter().all(|t| bodies.iter().any(|b| b["type"] == *t)) {
+            return bodies;
+        }
+        assert!(Instant::now() < deadline, "waiting for {types:?}, got {bodies:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn of_type<'a>(bodies: &'a [Value], t: &str) -> Vec<&'a Value> {
+    bodies.iter().filter(|b| b["type"] == t).collect()
+}
+
+#[test]
+fn sent_failed_bounced_updated_and_cancelled_events_reach_webhooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(&dir.path().join("mail"), &["--reject", "refused"]);
+    let port = sink.port.to_string();
+    let s = Server::start_in(
+        &dir.path().join("data"),
+        &["--demo"],
+        &[
+            ("CALINVITE_SMTP__HOST", "127.0.0.1"),
+            ("CALINVITE_SMTP__PORT", port.as_str()),
+            ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
+            ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", "0"),
+        ],
+    );
+    let demo = basic("demo", "demo");
+    let receiver = Receiver::start(free_port(), 0);
+    let all_but_rsvp = [
+        "invite.delivered",
+        "invite.failed",
+        "invite.bounced",
+        "event.updated",
+        "event.cancelled",
+    ];
+    create_webhook(&s, &demo, &receiver.url(), &all_but_rsvp);
+    let uid = "webhook-lifecycle";
+    let path = format!("/dav/calendars/demo/default/{uid}.ics");
+    let put = |summary: &str, status: u16| {
+        let r = s.request(
+            "PUT",
+            &path,
+            &[("Authorization", &demo), ("Content-Type", "text/calendar")],
+            event_body(uid, summary).as_bytes(),
+        );
+        assert_eq!(r.status, status, "{}", r.text());
+    };
+    put("Season opener", 201);
+    let (status, v) = api(
+        &s,
+        &demo,
+        "POST",
+        &format!("/api/v1/events/{uid}/invitations"),
+        Some(json!({"recipients": [{"email": "ann@example.org"}, {"email": "refused@example.org"}]})),
+    );
+    assert_eq!(status, 202, "{v}");
+
+    let bodies = wait_types(
+        &receiver,
+        &["invite.delivered", "invite.failed"],
+        Duration::from_secs(15),
+    );
+    let delivered = of_type(&bodies, "invite.delivered");
+    assert_eq!(delivered.len(), 1, "{bodies:?}");
+    assert_eq!(delivered[0]["data"]["email"], "ann@example.org");
+    assert_eq!(delivered[0]["data"]["uid"], uid);
+    assert_eq!(delivered[0]["data"]["method"], "REQUEST");
+    let failed = of_type(&bodies, "invite.failed");
+    assert_eq!(failed[0]["data"]["email"], "refused@example.org", "{bodies:?}");
+    assert!(
+        failed[0]["data"]["error"].as_str().is_some_and(|e| e.contains("550")),
+        "{bodies:?}"
+    );
+
+    // Ann's mail server bounces the invitation later: the report names our Message-ID.
+    let sent = std::fs::read_dir(&sink.dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .find(|m| m.contains("ann@example.org"))
+        .expect("Ann's invitation in the sink");
+    let message_id = sent
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .expect("a Message-ID")
+        .trim()
+        .to_string();
+    let dsn = String::from_utf8(fixture("ccs-dsn-bounce-of-request.eml"))
+        .unwrap()
+        .replace("nonexistant@example.com", "ann@example.org")
+        .replace("<20080812191939.51369.1538816694.0@plugh.example.com>", &message_id)
+        .replace(
+            "<20080812191940.15BA528084@relay11.example.com>",
+            "<webhook-test-dsn@relay>",
+        );
+    let (status, v) = api_raw(&s, dsn.as_bytes());
+    assert_eq!((status, &v["outcome"]["kind"]), (200, &json!("applied")), "{v}");
+    let bodies = wait_types(&receiver, &["invite.bounced"], Duration::from_secs(5));
+    let bounced = of_type(&bodies, "invite.bounced");
+    assert_eq!(bounced[0]["data"]["email"], "ann@example.org", "{bodies:?}");
+    assert_eq!(bounced[0]["data"]["status"], "5.0.0", "{bodies:?}");
+    assert_eq!(bounced[0]["data"]["uid"], uid);
+
+    // A significant change, then the deletion, reach the webhook too.
+    put("Season opener (moved)", 204);
+    let bodies = wait_types(&receiver, &["event.updated"], Duration::from_secs(5));
+    let updated = of_type(&bodies, "event.updated");
+    assert_eq!(updated[0]["data"]["uid"], uid, "{bodies:?}");
+    assert_eq!(updated[0]["data"]["summary"], "Season opener (moved)", "{bodies:?}");
+    assert_eq!(updated[0]["data"]["sequence"], 1, "{bodies:?}");
+    assert!(updated[0]["data"]["changes"].as_str().is_some_and(|c| !c.is_empty()));
+    let r = s.request("DELETE", &path, &[("Authorization", &demo)], b"");
+    assert_eq!(r.status, 204, "{}", r.text());
+    let bodies = wait_types(&receiver, &["event.cancelled"], Duration::from_secs(5));
+    let cancelled = of_type(&bodies, "event.cancelled");
+    assert_eq!(cancelled.len(), 1, "{bodies:?}");
+    assert_eq!(cancelled[0]["data"]["uid"], uid);
+    assert!(of_type(&bodies, "rsvp.changed").is_empty(), "not subscribed");
+}
