@@ -208,20 +208,21 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         comment: reply.comment.clone(),
         source: source.to_string(),
     };
-    match store.record_rsvp(event.id, &recipient.email, entry).await {
-        Ok(RsvpOutcome::Applied { previous, .. }) => {
-            crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, previous).await;
-            InboundOutcome::Applied {
-                summary: format!(
-                    "{} answered {} (was {}) for {}{}",
-                    recipient.email,
-                    partstat.as_str(),
-                    previous.as_str(),
-                    event.uid,
-                    reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or("")
-                ),
-            }
-        }
+    let recorded = store.record_rsvp(event.id, &recipient.email, entry).await;
+    if let Ok(RsvpOutcome::Applied { previous, .. }) = &recorded {
+        crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, *previous).await;
+    }
+    match recorded {
+        Ok(RsvpOutcome::Applied { previous, .. }) => InboundOutcome::Applied {
+            summary: format!(
+                "{} answered {} (was {}) for {}{}",
+                recipient.email,
+                partstat.as_str(),
+                previous.as_str(),
+                event.uid,
+                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or("")
+            ),
+        },
         Ok(RsvpOutcome::Stale { current }) => ignore(format!(
             "an answer newer than this {} is already recorded ({}); kept in the history only",
             partstat.as_str(),
