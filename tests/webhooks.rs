@@ -581,3 +581,37 @@ fn sent_failed_bounced_updated_and_cancelled_events_reach_webhooks() {
     assert_eq!(cancelled[0]["data"]["uid"], uid);
     assert!(of_type(&bodies, "rsvp.changed").is_empty(), "not subscribed");
 }
+
+#[test]
+fn a_counter_from_the_recipient_is_reported_and_a_forged_one_is_not() {
+    let s = Server::demo();
+    let receiver = Receiver::start(free_port(), 0);
+    create_webhook(&s, &basic("demo", "demo"), &receiver.url(), &["counter.proposed"]);
+    event_with_recipient(&s);
+    // No COUNTER from a real client is on file (fixtures/imip/SOURCES.md): the reply,
+    // turned into a proposal of 15:00-16:00 Berlin time.
+    let counter = String::from_utf8(fixture("tine20-lightning-reply-accepted.eml"))
+        .unwrap()
+        .replace("method=REPLY", "method=COUNTER")
+        .replace("METHOD:REPLY", "METHOD:COUNTER")
+        .replace("Europe/Berlin:20111121T130000", "Europe/Berlin:20111121T150000")
+        .replace("Europe/Berlin:20111121T140000", "Europe/Berlin:20111121T160000");
+    let forged = counter
+        .replace("From: tine20admin@caldav.net", "From: mallory@evil.example")
+        .replace("Message-Id: <", "Message-Id: <forged");
+    let (status, v) = api_raw(&s, forged.as_bytes());
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = api_raw(&s, counter.as_bytes());
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["outcome"]["kind"], "ignored", "not answered yet: {v}");
+
+    let bodies = wait_types(&receiver, &["counter.proposed"], Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(500));
+    let all = receiver.requests.lock().unwrap().len();
+    assert_eq!(all, 1, "only the recipient's own COUNTER is reported: {bodies:?}");
+    let data = &bodies[0]["data"];
+    assert_eq!(data["uid"], REPLY_UID, "{data}");
+    assert_eq!(data["email"], ATTENDEE, "{data}");
+    assert_eq!(data["proposed_start"], "20111121T140000Z", "{data}");
+    assert_eq!(data["proposed_end"], "20111121T150000Z", "{data}");
+}
