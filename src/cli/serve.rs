@@ -69,9 +69,7 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
     if let Some(lmtp) = lmtp {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
     }
-    for task in webhooks {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;
-    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), webhooks).await;
     if let Some(senders) = senders {
         for task in senders.tasks {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;

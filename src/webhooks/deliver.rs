@@ -11,32 +11,36 @@
 //! async runtime needs. Redirects are not followed: a receiver that moved must be updated
 //! by its owner, not chased with a signed body.
 //!
-//! A few tasks work side by side, so one receiver that answers slowly (up to the timeout)
-//! does not hold up deliveries to the others. On shutdown each task finishes the delivery
-//! in hand and stops; the leases it still holds are released by `serve`.
+//! One dispatcher leases due jobs into a few delivery slots, so one receiver that answers
+//! slowly (up to the timeout) does not hold up deliveries to the others. On shutdown the
+//! deliveries in flight finish and are recorded; leases still held are released by `serve`.
 
 use super::Delivery;
 use super::sign::signature;
 use crate::app::App;
 use calinvite_storage::{Job, JobResult, WEBHOOK_QUEUE};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tracing::Instrument;
 
-/// Delivery tasks working side by side.
-const WORKERS: usize = 4;
-/// Jobs one task leases at a time: few, so a slow receiver holds few others back.
-const LEASE_BATCH: usize = 4;
+/// Deliveries in flight at once.
+const CONCURRENCY: usize = 4;
 /// How long a lease lasts before another worker may take the job (after a crash).
 const LEASE_SECONDS: i64 = 300;
-/// How often an idle task looks for due jobs (retries come due without a wake-up).
+/// How often an idle dispatcher looks at the queue. Looking is a read; only when jobs are
+/// pending does it lease (a write), so an idle server does no disk syncs.
 const IDLE: Duration = Duration::from_millis(250);
+/// With jobs pending but none due (retries waiting), leasing is tried this often; due
+/// times are whole seconds, so more often would find nothing new.
+const RETRY_POLL: Duration = Duration::from_secs(1);
 /// The longest wait between two attempts.
 const MAX_DELAY_SECONDS: i64 = 6 * 3600;
 
-pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+/// Starts the dispatcher. It stops when `stop` turns true, after the deliveries in flight
+/// have finished and been recorded.
+pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     let timeout = Duration::from_secs(app.config.webhooks.timeout_seconds);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -46,72 +50,78 @@ pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> 
         .user_agent(concat!("calinvite-webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
-    (0..WORKERS)
-        .map(|n| {
-            let worker = Worker {
-                app: app.clone(),
-                agent: agent.clone(),
-                stop: stop.clone(),
-            };
-            tokio::spawn(worker.run().instrument(tracing::info_span!("webhooks", n)))
-        })
-        .collect()
+    let deliverer = Arc::new(Deliverer { app, agent });
+    tokio::spawn(dispatch(deliverer, stop).instrument(tracing::info_span!("webhooks")))
 }
 
-struct Worker {
+/// Leases due jobs whenever a delivery slot is free and runs each in its own task, so one
+/// slow receiver holds one slot, not the queue.
+async fn dispatch(deliverer: Arc<Deliverer>, mut stop: watch::Receiver<bool>) {
+    let app = deliverer.app.clone();
+    let mut running = JoinSet::new();
+    // The pending count when a lease last found nothing due: until it changes (a new job)
+    // or RETRY_POLL passes, leasing again would find nothing either.
+    let mut idle_at: Option<(u64, Instant)> = None;
+    while !*stop.borrow() {
+        let free = CONCURRENCY.saturating_sub(running.len());
+        if free > 0 {
+            let pending = app.store.pending_jobs(WEBHOOK_QUEUE).await.unwrap_or(1);
+            let unchanged = idle_at.is_some_and(|(n, at)| n == pending && at.elapsed() < RETRY_POLL);
+            if pending > 0 && !unchanged {
+                let now = calinvite_storage::now();
+                match app
+                    .store
+                    .lease_jobs(WEBHOOK_QUEUE, &app.instance, free, now, LEASE_SECONDS)
+                    .await
+                {
+                    Ok(jobs) if jobs.is_empty() => idle_at = Some((pending, Instant::now())),
+                    Ok(jobs) => {
+                        idle_at = None;
+                        for job in jobs {
+                            running.spawn(deliverer.clone().run(job));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot lease webhook deliveries");
+                        idle_at = Some((pending, Instant::now()));
+                    }
+                }
+            }
+        }
+        tokio::select! {
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            _ = app.wake.notified() => idle_at = None,
+            _ = tokio::time::sleep(IDLE) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+struct Deliverer {
     app: Arc<App>,
     agent: ureq::Agent,
-    stop: watch::Receiver<bool>,
 }
 
-impl Worker {
-    async fn run(mut self) {
-        let owner = self.app.instance.clone();
-        while !*self.stop.borrow() {
-            let now = calinvite_storage::now();
-            let jobs = match self
-                .app
-                .store
-                .lease_jobs(WEBHOOK_QUEUE, &owner, LEASE_BATCH, now, LEASE_SECONDS)
-                .await
-            {
-                Ok(jobs) => jobs,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot lease webhook deliveries");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            if jobs.is_empty() {
-                tokio::select! {
-                    _ = self.app.wake.notified() => {}
-                    _ = tokio::time::sleep(IDLE) => {}
-                    _ = self.stop.changed() => {}
-                }
-                continue;
-            }
-            for job in jobs {
-                if *self.stop.borrow() {
-                    break;
-                }
-                let span = tracing::info_span!(
-                    "webhook_delivery",
-                    job = job.id.0,
-                    webhook = job.webhook().map(|w| w.0).unwrap_or(0),
-                    event_type = %job.method,
-                    attempt = job.attempts,
-                    delivery = tracing::field::Empty
-                );
-                let result = self.deliver(&job).instrument(span.clone()).await;
-                let finished = self
-                    .app
-                    .store
-                    .finish_job(job.id, &owner, result, calinvite_storage::now())
-                    .await;
-                if let Err(e) = finished {
-                    span.in_scope(|| tracing::warn!(error = %e, "delivery outcome not recorded"));
-                }
-            }
+impl Deliverer {
+    /// Delivers one job and records its outcome, in the job's own span.
+    async fn run(self: Arc<Self>, job: Job) {
+        let span = tracing::info_span!(
+            "webhook_delivery",
+            job = job.id.0,
+            webhook = job.webhook().map(|w| w.0).unwrap_or(0),
+            event_type = %job.method,
+            attempt = job.attempts,
+            delivery = tracing::field::Empty
+        );
+        let result = self.deliver(&job).instrument(span.clone()).await;
+        let finished = self
+            .app
+            .store
+            .finish_job(job.id, &self.app.instance, result, calinvite_storage::now())
+            .await;
+        if let Err(e) = finished {
+            span.in_scope(|| tracing::warn!(error = %e, "delivery outcome not recorded"));
         }
     }
 
