@@ -615,3 +615,36 @@ fn a_counter_from_the_recipient_is_reported_and_a_forged_one_is_not() {
     assert_eq!(data["proposed_start"], "20111121T140000Z", "{data}");
     assert_eq!(data["proposed_end"], "20111121T150000Z", "{data}");
 }
+
+#[test]
+fn a_delivery_fails_for_good_after_max_attempts() {
+    let s = Server::start(
+        &["--demo"],
+        &[
+            ("CALINVITE_WEBHOOKS__RETRY_BASE_SECONDS", "1"),
+            ("CALINVITE_WEBHOOKS__MAX_ATTEMPTS", "2"),
+        ],
+    );
+    let url = format!("http://127.0.0.1:{}/nobody-listens", free_port());
+    let hook = create_webhook(&s, &basic("demo", "demo"), &url, &["rsvp.changed"]);
+    event_with_recipient(&s);
+    post_reply(&s);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let entry = loop {
+        let log = deliveries(&s, hook["id"].as_u64().unwrap());
+        if let Some(d) = log.first().filter(|d| d["state"] == "failed") {
+            break d.clone();
+        }
+        assert!(Instant::now() < deadline, "not failed: {log:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(entry["attempts"], 2, "{entry}");
+    assert!(
+        entry["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("gave up after 2 attempts"),
+        "{entry}"
+    );
+    assert!(entry["finished_at"].is_i64(), "{entry}");
+}

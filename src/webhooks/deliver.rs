@@ -167,11 +167,11 @@ impl Deliverer {
                 JobResult::Done
             }
             Ok(Ok(status)) => {
-                tracing::info!(status, url = %hook.url, "webhook receiver refused; will retry");
+                tracing::info!(status, url = %hook.url, "webhook receiver did not accept the delivery");
                 self.retry(job, format!("HTTP {status} from {}", hook.url))
             }
             Ok(Err(e)) => {
-                tracing::info!(error = %e, url = %hook.url, "webhook not delivered; will retry");
+                tracing::info!(error = %e, url = %hook.url, "webhook receiver not reached");
                 self.retry(job, format!("{} ({e})", hook.url))
             }
             Err(e) => self.retry(job, format!("the delivery was interrupted: {e}")),
