@@ -16,6 +16,7 @@ mod lifecycle;
 mod logging;
 mod outbound;
 mod pages;
+mod webhooks;
 
 use anyhow::{Context, Result};
 use calinvite_storage::{RedbStore, Store};

@@ -10,6 +10,7 @@ mod me;
 mod pending;
 mod problem;
 mod recipients;
+mod webhooks;
 
 use crate::app::App;
 use crate::http::Body;
@@ -53,6 +54,13 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         (&Method::GET, ["pending"]) => pending::list(app, &principal).await,
         (&Method::POST, ["pending", id, "approve"]) => pending::approve(app, &principal, id).await,
         (&Method::POST, ["pending", id, "discard"]) => pending::discard(app, &principal, id).await,
+        (&Method::POST, ["webhooks"]) => webhooks::create(app, &principal, &body).await,
+        (&Method::GET, ["webhooks"]) => webhooks::list(app, &principal).await,
+        (&Method::GET, ["webhooks", id]) => webhooks::get(app, &principal, id).await,
+        (&Method::DELETE, ["webhooks", id]) => webhooks::delete(app, &principal, id).await,
+        (&Method::GET, ["webhooks", id, "deliveries"]) => {
+            webhooks::deliveries(app, &principal, id, query.as_deref()).await
+        }
         _ if path.starts_with("/api/v1/") => problem::problem(
             StatusCode::NOT_FOUND,
             "no-such-endpoint",

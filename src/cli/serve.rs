@@ -61,6 +61,7 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
             stopped.clone(),
         )))
     };
+    let webhooks = crate::webhooks::deliver::spawn(app.clone(), stopped.clone());
     let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
     // Senders finish the message each is sending, then stop; what they hold is released.
@@ -68,6 +69,7 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
     if let Some(lmtp) = lmtp {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
     }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), webhooks).await;
     if let Some(senders) = senders {
         for task in senders.tasks {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;

@@ -49,6 +49,7 @@ pub struct Config {
     pub lmtp: LmtpConfig,
     pub inbound: InboundConfig,
     pub lifecycle: LifecycleConfig,
+    pub webhooks: WebhooksConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -161,6 +162,28 @@ impl Default for LifecycleConfig {
             settle_seconds: 30,
             update_needs_action: false,
             approval: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// A delivery that fails is retried after this many seconds, then twice as long each
+    /// time (up to 6 hours).
+    pub retry_base_seconds: u64,
+    /// After this many attempts a delivery fails for good.
+    pub max_attempts: u32,
+    /// How long one attempt may take (connect, send, answer), in seconds.
+    pub timeout_seconds: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            retry_base_seconds: 10,
+            max_attempts: 12,
+            timeout_seconds: 10,
         }
     }
 }

@@ -108,6 +108,9 @@ fn invalid_values_name_their_key() {
         ("[server]\npublic_url = \"example.org\"\n", "server.public_url"),
         ("[server]\nlog_format = \"xml\"\n", "server.log_format"),
         ("[limits]\nmax_instances = 0\n", "limits.max_instances"),
+        ("[webhooks]\nretry_base_seconds = 0\n", "webhooks.retry_base_seconds"),
+        ("[webhooks]\nmax_attempts = 0\n", "webhooks.max_attempts"),
+        ("[webhooks]\ntimeout_seconds = 0\n", "webhooks.timeout_seconds"),
     ];
     for (text, key) in cases {
         let (_d, path) = write(text);

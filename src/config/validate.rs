@@ -141,6 +141,18 @@ impl Config {
         if !self.lmtp.listen.is_empty() {
             parse_addr("lmtp.listen", &self.lmtp.listen)?;
         }
+        if self.webhooks.retry_base_seconds == 0 {
+            return Err(ConfigError::invalid(
+                "webhooks.retry_base_seconds",
+                "must be at least 1",
+            ));
+        }
+        if self.webhooks.max_attempts == 0 {
+            return Err(ConfigError::invalid("webhooks.max_attempts", "must be at least 1"));
+        }
+        if self.webhooks.timeout_seconds == 0 {
+            return Err(ConfigError::invalid("webhooks.timeout_seconds", "must be at least 1"));
+        }
         Ok(())
     }
 }

@@ -260,6 +260,7 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
     };
     match store.record_rsvp(event.id, &recipient.email, entry).await {
         Ok(RsvpOutcome::Applied { previous, .. }) => {
+            crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, previous).await;
             reflect_answer(app, &event, &recipient.email, partstat, reply.recurrence_id).await;
             InboundOutcome::Applied {
                 summary: format!(
@@ -383,6 +384,7 @@ async fn counter_proposal(app: &App, message: &Inbound, counter: &CounterFacts) 
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
+    crate::webhooks::events::counter_proposed(app, &event, &recipient.email, counter).await;
     let when = match (counter.dtstart, counter.dtend) {
         (Some(s), Some(e)) => format!("{} to {}", format_utc(s), format_utc(e)),
         (Some(s), None) => format!("from {}", format_utc(s)),
@@ -424,6 +426,7 @@ async fn bounce(app: &App, dsn: &calinvite_imip::inbound::Dsn) -> InboundOutcome
                 && email == r.final_recipient
             {
                 let _ = app.store.set_delivery(event, email, DeliveryState::Bounced).await;
+                crate::webhooks::events::invite_bounced(app, event, &j.method, r).await;
             }
             done.push(format!("{} bounced ({}), suppressed", r.final_recipient, r.status));
         } else if r.is_soft_bounce() {

@@ -19,6 +19,7 @@
 //!   object is gone by the time they are sent.
 
 use crate::outbound::MAIL_QUEUE;
+use crate::webhooks::events as webhooks;
 use async_trait::async_trait;
 use calinvite_dav::DavHooks;
 use calinvite_imip::change::{self, OccurrenceKind};
@@ -223,7 +224,7 @@ impl DavHooks for Lifecycle {
         if !removed.is_empty() {
             tracing::info!(uid, removed = removed.len(), "attendees removed: each gets a CANCEL");
         }
-        let jobs: Vec<NewJob> = removed
+        let mut jobs: Vec<NewJob> = removed
             .into_iter()
             .map(|email| NewJob {
                 queue: MAIL_QUEUE.into(),
@@ -270,6 +271,10 @@ impl DavHooks for Lifecycle {
             due_at,
             payload: Vec::new(),
         };
+        let described = change::describe(&changes);
+        let occurrence = fan_out.recurrence_id.as_deref();
+        let summary = object.summary().unwrap_or_default();
+        jobs.extend(webhooks::event_updated(&*self.store, &event, summary, sequence, occurrence, &described).await);
         let after = object.as_str().as_bytes().to_vec();
         let (fan_out, hold) = self.tell(&event, collection, previous, after, fan_out);
         Effects {
@@ -315,10 +320,11 @@ impl DavHooks for Lifecycle {
             due_at: calinvite_storage::now(),
             payload: last_version.clone(),
         };
+        let jobs = webhooks::event_cancelled(&*self.store, &event, sequence).await;
         let (fan_out, hold) = self.tell(&event, collection, last_version, Vec::new(), fan_out);
         Effects {
             event: Some(upsert),
-            jobs: Vec::new(),
+            jobs,
             fan_out,
             hold,
             invite: None,

@@ -1,8 +1,10 @@
 //! Group commit of job outcomes: senders hand in (job, outcome) and wait for the
 //! acknowledgement; one task commits everything that arrived meanwhile in one store
 //! transaction. With N connections the cost of a disk sync is shared by up to N messages.
+//! Jobs that reached a final state are then reported to webhooks (`invite.delivered`,
+//! `invite.failed`).
 
-use calinvite_storage::{JobId, JobResult, Store, StoreError};
+use calinvite_storage::{Job, JobId, JobResult, JobState, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -29,6 +31,17 @@ impl Finisher {
                 let now = calinvite_storage::now();
                 match store.finish_jobs(&owner, results, now).await {
                     Ok(outcomes) => {
+                        let finished: Vec<Job> = outcomes
+                            .iter()
+                            .filter_map(|o| o.as_ref().ok())
+                            .filter(|j| j.state != JobState::Pending)
+                            .cloned()
+                            .collect();
+                        if !finished.is_empty() {
+                            // Off the commit path: reporting outcomes never slows sending.
+                            let store = store.clone();
+                            tokio::spawn(async move { crate::webhooks::mail_outcomes(store.as_ref(), finished).await });
+                        }
                         for (outcome, ack) in outcomes.into_iter().zip(acks) {
                             let _ = ack.send(outcome.map(|_| ()).map_err(|e: StoreError| e.to_string()));
                         }

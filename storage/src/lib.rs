@@ -19,8 +19,9 @@ pub use model::*;
 pub use redb_store::RedbStore;
 pub use store::Store;
 
-/// The schema version this build writes. A store with a higher version is refused at open.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes. A store with a higher version is refused at open;
+/// a lower one is brought up to this one (version 2 added the webhook tables).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A strong ETag for a body: the hex of its SHA-256, cut to 32 characters (128 bits).
 /// Every engine computes it the same way, so ETags survive a move between engines.

@@ -57,6 +57,10 @@ id_type!(
     /// A change held for approval.
     PendingId
 );
+id_type!(
+    /// A webhook subscription of an organizer.
+    WebhookId
+);
 
 /// What a principal may do. Domain owners administer every account; organizers own their
 /// calendars and events only.
@@ -512,9 +516,13 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    /// The key that makes a job unique. Webhook jobs without an event use their payload.
+    /// The key that makes a job unique. A job without an event (a webhook delivery) adds a
+    /// digest of its payload: two deliveries of the same type to the same webhook differ
+    /// only there (each payload carries its own delivery id), and without it the second
+    /// would be taken for a repeat of the first and silently dropped. Keys of jobs with an
+    /// event keep their earlier form, so they still match the keys stores already hold.
     pub fn dedupe_key(&self) -> String {
-        format!(
+        let mut key = format!(
             "{}|{}|{}|{}|{}|{}",
             self.queue,
             self.event.map(|e| e.0.to_string()).unwrap_or_default(),
@@ -522,8 +530,100 @@ impl NewJob {
             self.method,
             self.sequence,
             self.recurrence_id.as_deref().unwrap_or("")
-        )
+        );
+        if self.event.is_none() {
+            key.push('|');
+            key.push_str(&crate::etag_for(&self.payload));
+        }
+        key
     }
+
+    /// A delivery to a webhook: queue [`WEBHOOK_QUEUE`], no event (so finishing it never
+    /// touches a recipient's delivery state), the webhook named in `recipient` (so the
+    /// store can index the delivery log without reading the payload), the event type as
+    /// the method.
+    pub fn webhook_delivery(webhook: WebhookId, event_type: &str, payload: Vec<u8>, due_at: Timestamp) -> NewJob {
+        NewJob {
+            queue: WEBHOOK_QUEUE.to_string(),
+            event: None,
+            recipient: Some(format!("{WEBHOOK_RECIPIENT_PREFIX}{}", webhook.0)),
+            method: event_type.to_string(),
+            sequence: 0,
+            recurrence_id: None,
+            batch: None,
+            payload,
+            due_at,
+        }
+    }
+
+    /// The webhook this job delivers to, when it is a webhook delivery.
+    pub fn webhook(&self) -> Option<WebhookId> {
+        webhook_of(&self.queue, self.recipient.as_deref())
+    }
+}
+
+impl Job {
+    /// The webhook this job delivers to, when it is a webhook delivery.
+    pub fn webhook(&self) -> Option<WebhookId> {
+        webhook_of(&self.queue, self.recipient.as_deref())
+    }
+}
+
+/// The queue webhook deliveries go to.
+pub const WEBHOOK_QUEUE: &str = "webhook";
+const WEBHOOK_RECIPIENT_PREFIX: &str = "webhook:";
+
+fn webhook_of(queue: &str, recipient: Option<&str>) -> Option<WebhookId> {
+    if queue != WEBHOOK_QUEUE {
+        return None;
+    }
+    recipient?
+        .strip_prefix(WEBHOOK_RECIPIENT_PREFIX)?
+        .parse()
+        .ok()
+        .map(WebhookId)
+}
+
+/// The event types a webhook can subscribe to; `*` subscribes to all of them.
+pub const WEBHOOK_EVENT_TYPES: &[&str] = &[
+    "rsvp.changed",
+    "invite.delivered",
+    "invite.failed",
+    "invite.bounced",
+    "event.updated",
+    "event.cancelled",
+    "counter.proposed",
+];
+
+/// An organizer's subscription: events of these types are POSTed to `url`, signed with
+/// `secret`. The secret is kept as given (not hashed) because every delivery is signed
+/// with it; it is shown to the organizer only once, at creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: WebhookId,
+    pub owner: PrincipalId,
+    /// An `http://` or `https://` URL.
+    pub url: String,
+    /// Names from [`WEBHOOK_EVENT_TYPES`], or `*`. Never empty.
+    pub events: Vec<String>,
+    /// The signing secret, `whsec_<base64>` (Standard Webhooks).
+    pub secret: String,
+    pub created_at: Timestamp,
+}
+
+impl Webhook {
+    /// Whether an event of this type goes to this webhook.
+    pub fn subscribes_to(&self, event_type: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == event_type)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWebhook {
+    pub owner: PrincipalId,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
 }
 
 /// How a leased job ended.
@@ -684,4 +784,41 @@ pub enum InboundFilter {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(event: Option<EventId>, payload: &[u8]) -> NewJob {
+        NewJob {
+            queue: "mail".into(),
+            event,
+            recipient: Some("a@x.org".into()),
+            method: "REQUEST".into(),
+            sequence: 2,
+            recurrence_id: None,
+            batch: None,
+            payload: payload.to_vec(),
+            due_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_job_with_an_event_keeps_the_key_stores_already_hold() {
+        assert_eq!(job(Some(EventId(7)), b"x").dedupe_key(), "mail|7|a@x.org|REQUEST|2|");
+        assert_eq!(
+            job(Some(EventId(7)), b"x").dedupe_key(),
+            job(Some(EventId(7)), b"y").dedupe_key()
+        );
+    }
+
+    #[test]
+    fn webhook_deliveries_differ_by_payload_and_name_their_webhook() {
+        let a = NewJob::webhook_delivery(WebhookId(3), "rsvp.changed", b"{\"id\":1}".to_vec(), 0);
+        let b = NewJob::webhook_delivery(WebhookId(3), "rsvp.changed", b"{\"id\":2}".to_vec(), 0);
+        assert_ne!(a.dedupe_key(), b.dedupe_key());
+        assert_eq!(a.webhook(), Some(WebhookId(3)));
+        assert_eq!(job(None, b"").webhook(), None, "a mail job is no delivery");
+    }
 }

@@ -234,4 +234,29 @@ pub trait Store: Send + Sync + 'static {
         cursor: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<InboundMessage>>;
+
+    // ----- webhooks ---------------------------------------------------------------------
+
+    /// Creates a webhook. `Invalid` when the URL is not http(s), the event list is empty or
+    /// names an unknown type, or the secret is empty; `NotFound` for a missing owner.
+    async fn create_webhook(&self, new: NewWebhook) -> StoreResult<Webhook>;
+    /// The webhook, if it exists and belongs to `owner`: another owner's webhook is `None`,
+    /// as if it did not exist.
+    async fn webhook(&self, owner: PrincipalId, id: WebhookId) -> StoreResult<Option<Webhook>>;
+    /// The owner's webhooks, oldest first.
+    async fn list_webhooks(&self, owner: PrincipalId) -> StoreResult<Vec<Webhook>>;
+    /// Removes a webhook of this owner and its delivery log index; deliveries still queued
+    /// fail when a worker finds the webhook gone. `NotFound` if it is not theirs.
+    async fn delete_webhook(&self, owner: PrincipalId, id: WebhookId) -> StoreResult<()>;
+    /// The owner's webhooks that subscribe to this event type (by name or by `*`).
+    async fn webhooks_for(&self, owner: PrincipalId, event_type: &str) -> StoreResult<Vec<Webhook>>;
+    /// The delivery jobs of a webhook (every job created by [`NewJob::webhook_delivery`]),
+    /// newest first, one page at a time. `NotFound` if the webhook is not the owner's.
+    async fn webhook_deliveries(
+        &self,
+        owner: PrincipalId,
+        id: WebhookId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Job>>;
 }

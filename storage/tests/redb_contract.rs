@@ -100,6 +100,54 @@ fn store_with_a_newer_schema_is_refused() {
     }
 }
 
+#[tokio::test]
+async fn store_of_schema_version_1_opens_and_gains_the_webhook_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.redb");
+    {
+        let store = RedbStore::open(&path).unwrap();
+        store.create_principal(new_principal("alice")).await.unwrap();
+    }
+    // What version 1 wrote: the same file without the webhook tables.
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        assert!(
+            tx.delete_table(redb::TableDefinition::<u64, &[u8]>::new("webhooks"))
+                .unwrap()
+        );
+        for table in ["webhooks_by_owner", "webhook_jobs"] {
+            assert!(
+                tx.delete_table(redb::TableDefinition::<(u64, u64), ()>::new(table))
+                    .unwrap()
+            );
+        }
+        tx.open_table(redb::TableDefinition::<&str, u32>::new("meta"))
+            .unwrap()
+            .insert("schema_version", 1)
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let store = RedbStore::open(&path).unwrap();
+    let alice = store.principal_by_name("alice").await.unwrap().unwrap();
+    assert!(store.list_webhooks(alice.id).await.unwrap().is_empty());
+    let hook = store
+        .create_webhook(NewWebhook {
+            owner: alice.id,
+            url: "https://a.example/".into(),
+            events: vec!["*".into()],
+            secret: "whsec_eA==".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.list_webhooks(alice.id).await.unwrap(), vec![hook]);
+    drop(store);
+    let db = redb::Database::open(&path).unwrap();
+    let tx = redb::ReadableDatabase::begin_read(&db).unwrap();
+    let meta = tx.open_table(redb::TableDefinition::<&str, u32>::new("meta")).unwrap();
+    assert_eq!(meta.get("schema_version").unwrap().unwrap().value(), SCHEMA_VERSION);
+}
+
 #[test]
 fn garbage_file_is_reported_as_corrupt() {
     let dir = tempfile::tempdir().unwrap();

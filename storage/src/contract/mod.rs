@@ -17,6 +17,7 @@ pub mod pending;
 pub mod principals;
 pub mod recipients;
 pub mod sync;
+pub mod webhooks;
 
 mod fixtures;
 
@@ -136,6 +137,13 @@ macro_rules! store_contract_tests {
             inbound::message_id_seen_before_is_not_stored_again,
             inbound::inbound_outcome_is_recorded,
             inbound::list_inbound_is_newest_first_paged_and_filtered,
+            webhooks::webhook_is_created_listed_and_found_by_its_owner_only,
+            webhooks::invalid_webhooks_are_rejected,
+            webhooks::webhooks_for_a_type_are_the_owners_subscribers,
+            webhooks::webhook_deletion_is_scoped_to_its_owner,
+            webhooks::deliveries_with_different_payloads_never_share_a_dedupe_key,
+            webhooks::delivery_log_is_newest_first_paged_and_shows_each_attempt,
+            webhooks::deliveries_queued_with_an_object_write_enter_the_log,
         );
     };
     (@each $factory:expr; $($module:ident :: $test:ident),* $(,)?) => {

@@ -18,6 +18,7 @@ mod principals;
 mod recipients;
 mod schema;
 mod tables;
+mod webhooks;
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::*;
@@ -438,5 +439,30 @@ impl Store for RedbStore {
         limit: usize,
     ) -> StoreResult<Page<InboundMessage>> {
         self.read(|tx| inbound::list(tx, filter, cursor, limit))
+    }
+
+    async fn create_webhook(&self, new: NewWebhook) -> StoreResult<Webhook> {
+        self.write(move |tx| webhooks::create(tx, new)).await
+    }
+    async fn webhook(&self, owner: PrincipalId, id: WebhookId) -> StoreResult<Option<Webhook>> {
+        self.read(|tx| webhooks::get(tx, owner, id))
+    }
+    async fn list_webhooks(&self, owner: PrincipalId) -> StoreResult<Vec<Webhook>> {
+        self.read(|tx| webhooks::list(tx, owner))
+    }
+    async fn delete_webhook(&self, owner: PrincipalId, id: WebhookId) -> StoreResult<()> {
+        self.write(move |tx| webhooks::delete(tx, owner, id)).await
+    }
+    async fn webhooks_for(&self, owner: PrincipalId, event_type: &str) -> StoreResult<Vec<Webhook>> {
+        self.read(|tx| webhooks::subscribed(tx, owner, event_type))
+    }
+    async fn webhook_deliveries(
+        &self,
+        owner: PrincipalId,
+        id: WebhookId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Job>> {
+        self.read(|tx| webhooks::deliveries(tx, owner, id, cursor, limit))
     }
 }

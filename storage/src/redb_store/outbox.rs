@@ -5,7 +5,8 @@
 //! the queue up to `now`, and an expired lease needs no sweeper: the job simply shows up as
 //! due again. A second index `(lease owner, id)` lets a worker give back its leases at
 //! shutdown without scanning the queue. Jobs are unique by their dedupe key, so a retried
-//! request or a repeated fan-out queues nothing twice.
+//! request or a repeated fan-out queues nothing twice. Webhook deliveries are also indexed
+//! by webhook as they are created, whichever path creates them, for the delivery log.
 
 use super::tables::*;
 use crate::error::{StoreError, StoreResult};
@@ -19,6 +20,7 @@ pub(super) struct JobWriter<'t> {
     queue: Table<'t, (&'static str, i64, u64), ()>,
     dedupe: Table<'t, &'static str, u64>,
     counters: Table<'t, &'static str, u64>,
+    webhook_jobs: Table<'t, (u64, u64), ()>,
     pending: HashMap<String, i64>,
 }
 
@@ -29,6 +31,7 @@ impl<'t> JobWriter<'t> {
             queue: tx.open_table(JOB_QUEUE)?,
             dedupe: tx.open_table(JOB_DEDUPE)?,
             counters: tx.open_table(COUNTERS)?,
+            webhook_jobs: tx.open_table(WEBHOOK_JOBS)?,
             pending: HashMap::new(),
         })
     }
@@ -43,6 +46,9 @@ impl<'t> JobWriter<'t> {
             return Err(StoreError::Invalid("a job needs a queue name".into()));
         }
         let id = next_id(&mut self.counters, "job")?;
+        if let Some(webhook) = new.webhook() {
+            self.webhook_jobs.insert((webhook.0, id), ())?;
+        }
         let job = Job {
             id: JobId(id),
             queue: new.queue,
@@ -75,9 +81,10 @@ impl<'t> JobWriter<'t> {
             queue,
             dedupe,
             counters,
+            webhook_jobs,
             pending,
         } = self;
-        drop((jobs, queue, dedupe, counters));
+        drop((jobs, queue, dedupe, counters, webhook_jobs));
         let mut counts = tx.open_table(QUEUE_PENDING)?;
         for (q, delta) in pending {
             add_count(&mut counts, &q, delta)?;

@@ -86,7 +86,12 @@ fn check_schema(db: &Database, path: &str) -> StoreResult<()> {
                 supported: SCHEMA_VERSION,
             });
         }
-        // Older versions would be migrated here; version 1 is the first.
+        // Version 1 lacks only the webhook tables, which `create_all` below adds: new
+        // tables are the whole migration, existing records are read as they are.
+        Some(found) if found < SCHEMA_VERSION => {
+            let mut meta = tx.open_table(META)?;
+            meta.insert(SCHEMA_KEY, SCHEMA_VERSION)?;
+        }
         Some(_) => {}
     }
     create_all(&tx).map_err(|e| match e {

@@ -86,6 +86,13 @@ pub(super) const INBOUND_RAW: TableDefinition<u64, &[u8]> = TableDefinition::new
 /// normalized Message-ID → inbound id.
 pub(super) const INBOUND_MSGIDS: TableDefinition<&str, u64> = TableDefinition::new("inbound_msgids");
 
+/// webhook id → Webhook.
+pub(super) const WEBHOOKS: TableDefinition<u64, &[u8]> = TableDefinition::new("webhooks");
+/// (owner, webhook id) → ().
+pub(super) const WEBHOOKS_BY_OWNER: TableDefinition<(u64, u64), ()> = TableDefinition::new("webhooks_by_owner");
+/// (webhook id, job id) → (): the delivery log, written with each delivery job.
+pub(super) const WEBHOOK_JOBS: TableDefinition<(u64, u64), ()> = TableDefinition::new("webhook_jobs");
+
 /// Opens (creating if needed) every table, so that later read transactions find them all.
 pub(super) fn create_all(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(META)?;
@@ -127,6 +134,9 @@ pub(super) fn create_all(tx: &WriteTransaction) -> StoreResult<()> {
     tx.open_table(INBOUND)?;
     tx.open_table(INBOUND_RAW)?;
     tx.open_table(INBOUND_MSGIDS)?;
+    tx.open_table(WEBHOOKS)?;
+    tx.open_table(WEBHOOKS_BY_OWNER)?;
+    tx.open_table(WEBHOOK_JOBS)?;
     Ok(())
 }
 
