@@ -30,6 +30,9 @@ pub enum BuildError {
     /// A header value (Message-ID, List-Unsubscribe URL) that would break the header.
     #[error("{field} {value:?} contains characters not allowed in a mail header")]
     InvalidHeader { field: &'static str, value: String },
+    /// A built-in template failed (a notice to an organizer).
+    #[error(transparent)]
+    Template(#[from] TemplateError),
 }
 
 /// A template that cannot be compiled or rendered.

@@ -14,12 +14,14 @@ mod invite;
 mod itip_object;
 mod labels;
 mod message;
+mod notice;
 mod occurrence;
 mod templates;
 
 pub use error::{BuildError, TemplateError};
 pub use facts::{EventFacts, event_summary};
 pub use invite::{Invite, InviteInput, build_invite};
+pub use notice::{NoticeInput, NoticeKind, build_notice};
 pub use templates::{InviteContext, Templates};
 
 /// The iTIP method of an outbound message (RFC 5546 §1.4); upper case on the wire.

@@ -237,6 +237,13 @@ fn context_value(ctx: &InviteContext, labels: &Labels) -> Value {
     })
 }
 
+/// An event's time as invitations state it, with labels in English, for the notices to
+/// organizers: the span in the event's zone, and in UTC when that differs.
+pub(crate) fn describe_when(facts: &EventFacts) -> (String, Option<String>) {
+    let ctx = InviteContext::from_facts(facts, "", "en", Method::Request);
+    format_when(&ctx, for_lang("en"))
+}
+
 /// "2025-03-10 09:00 – 10:00 (America/New_York)" and the same span in UTC (`None` for
 /// all-day events and events already in UTC).
 fn format_when(ctx: &InviteContext, labels: &Labels) -> (String, Option<String>) {
