@@ -61,12 +61,23 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
             stopped.clone(),
         )))
     };
+    let imap = if app.config.imap.host.is_empty() {
+        None
+    } else {
+        let poller = crate::inbound::imap::Poller::new(&app.config.imap).context("starting the IMAP poller")?;
+        tracing::info!(host = %app.config.imap.host, mailbox = %app.config.imap.mailbox, "IMAP poller started");
+        Some(tokio::spawn(poller.run(app.clone(), stopped.clone())))
+    };
     let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
     // Senders finish the message each is sending, then stop; what they hold is released.
     let _ = stop.send(true);
     if let Some(lmtp) = lmtp {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
+    }
+    // The poller finishes the message in hand (kept and marked, or left unmarked), logs out.
+    if let Some(imap) = imap {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), imap).await;
     }
     if let Some(senders) = senders {
         for task in senders.tasks {
