@@ -101,7 +101,12 @@ protocol imap {
   mail_max_userip_connections = 50
 }
 EOF
-dovecot -c "$dc/dovecot.conf"
+# The daemons must not hold on to our stdout: a caller reads it to its end.
+dovecot -c "$dc/dovecot.conf" </dev/null >"$dc/start.log" 2>&1 || {
+  echo "start.sh: dovecot did not start:" >&2
+  cat "$dc/start.log" "$dc/dovecot.log" >&2 2>/dev/null
+  exit 1
+}
 
 # --- Postfix -----------------------------------------------------------------------------
 pf="$dir/postfix"
@@ -171,7 +176,7 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
-postfix -c "$pf" start >"$pf/start.log" 2>&1 || {
+postfix -c "$pf" start </dev/null >"$pf/start.log" 2>&1 || {
   echo "start.sh: postfix did not start:" >&2
   cat "$pf/start.log" "$pf/maillog" >&2 2>/dev/null
   exit 1
