@@ -226,6 +226,15 @@ impl AsyncWrite for Transport {
 
 type ImapSession = Session<Transport>;
 
+/// How a round over the new messages ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Round {
+    Done,
+    /// A message could not be kept (store unavailable): try again after `poll_seconds`.
+    Deferred,
+    Stopping,
+}
+
 /// The poller's settings, checked once at start (a bad `ca_file` stops `serve`, it is not
 /// retried forever).
 pub struct Poller {
@@ -321,16 +330,16 @@ impl Poller {
         tracing::info!(idle = has_idle, after = ?after, "IMAP mailbox selected");
         loop {
             let round = tracing::info_span!("imap_round");
-            let stopping = self
+            let round = self
                 .process_new(app, &mut session, &after, stop)
                 .instrument(round)
                 .await?;
             // The session works: a later failure starts again from a short delay.
             backoff.reset();
-            if stopping {
+            if round == Round::Stopping {
                 return logout(session).await;
             }
-            if has_idle {
+            if has_idle && round == Round::Done {
                 let mut idle = session.idle();
                 within("IDLE", idle.init()).await?;
                 let (wait, interrupt) = idle.wait_with_timeout(self.idle);
@@ -351,6 +360,7 @@ impl Poller {
                     return logout(session).await;
                 }
             } else {
+                // No IDLE, or a message waits to be kept again: IDLE would not wake for it.
                 tokio::select! {
                     _ = tokio::time::sleep(self.poll) => {}
                     _ = stopped(stop) => return logout(session).await,
@@ -359,15 +369,14 @@ impl Poller {
         }
     }
 
-    /// Hands every unprocessed message to the pipeline and marks those it kept. Returns
-    /// true when asked to stop part-way.
+    /// Hands every unprocessed message to the pipeline and marks those it kept.
     async fn process_new(
         &self,
         app: &App,
         session: &mut ImapSession,
         after: &After,
         stop: &mut watch::Receiver<bool>,
-    ) -> Result<bool, ImapError> {
+    ) -> Result<Round, ImapError> {
         // Unilateral EXISTS/EXPUNGE are not needed: every round searches afresh.
         while session.unsolicited_responses.try_recv().is_ok() {}
         let search = unprocessed_search();
@@ -381,7 +390,7 @@ impl Poller {
         }
         for uid in uids {
             if *stop.borrow() {
-                return Ok(true);
+                return Ok(Round::Stopping);
             }
             let span = tracing::info_span!("imap_message", uid);
             let Some(raw) = fetch(session, uid).instrument(span.clone()).await? else {
@@ -409,11 +418,11 @@ impl Poller {
                 Err(error) => {
                     // Not kept: leave it unmarked; the next round tries again.
                     span.in_scope(|| tracing::warn!(%error, "IMAP message not kept; left for the next round"));
-                    return Ok(false);
+                    return Ok(Round::Deferred);
                 }
             }
         }
-        Ok(*stop.borrow())
+        Ok(if *stop.borrow() { Round::Stopping } else { Round::Done })
     }
 
     async fn connect(&self) -> Result<Client<Transport>, ImapError> {
