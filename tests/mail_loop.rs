@@ -4,7 +4,8 @@
 //! answer to calinvite's own mailbox, and calinvite's IMAP poller picks it up. Nothing is
 //! mocked: if this passes, a deployment with an ordinary IMAP account works.
 //!
-//! Needs `dovecot` and `postfix` (installed by `bash conformance/setup.sh`) and root, as
+//! calinvite reaches Dovecot over STARTTLS, then (after a restart) over TLS, checking its
+//! certificate against a test CA. Needs `dovecot` and `postfix` (installed by `bash conformance/setup.sh`) and root, as
 //! CI runs; both run as private instances under a temp folder (conformance/mail/start.sh).
 
 mod common;
@@ -29,7 +30,12 @@ fn script(name: &str) -> String {
 struct MailSystem {
     dir: PathBuf,
     smtp_port: u16,
+    /// IMAP with STARTTLS (plain text allowed too, for the attendee script).
     imap_port: u16,
+    /// IMAP in TLS from the first byte.
+    imaps_port: u16,
+    /// The CA that signed Dovecot's certificate for 127.0.0.1.
+    ca_file: String,
 }
 
 impl MailSystem {
@@ -76,6 +82,12 @@ impl MailSystem {
             dir: dir.to_path_buf(),
             smtp_port: port("SMTP_PORT=").unwrap_or(0),
             imap_port: port("IMAP_PORT=").unwrap_or(0),
+            imaps_port: port("IMAPS_PORT=").unwrap_or(0),
+            ca_file: stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("CA_FILE="))
+                .unwrap_or_default()
+                .to_string(),
         };
         assert!(
             status.success() && stdout.contains("READY"),
@@ -128,6 +140,23 @@ impl MailSystem {
         ])
     }
 
+    /// Closes calinvite's IMAP connection from the server side, as a restart of Dovecot would.
+    fn kick_server_mailbox(&self) {
+        let conf = self.dir.join("dovecot/dovecot.conf");
+        let out = Command::new("doveadm")
+            .arg("-c")
+            .arg(&conf)
+            .args(["kick", SERVER_MAILBOX])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "doveadm kick failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Every folder of calinvite's mailbox: message-id and flags of each message.
     fn server_mailbox(&self) -> Value {
         self.attendee(&["inspect", "--user", SERVER_MAILBOX])
@@ -140,9 +169,15 @@ impl Drop for MailSystem {
     }
 }
 
-fn start_calinvite(data: &Path, mail: &MailSystem, processed_mailbox: &str) -> Server {
+/// How calinvite reaches Dovecot: STARTTLS on the IMAP port, or TLS on the IMAPS port;
+/// either way the certificate is checked against the test CA (`imap.ca_file`).
+fn start_calinvite(data: &Path, mail: &MailSystem, security: &str, processed_mailbox: &str) -> Server {
     let smtp_port = mail.smtp_port.to_string();
-    let imap_port = mail.imap_port.to_string();
+    let imap_port = match security {
+        "tls" => mail.imaps_port,
+        _ => mail.imap_port,
+    }
+    .to_string();
     Server::start_in(
         data,
         &["--demo"],
@@ -153,7 +188,8 @@ fn start_calinvite(data: &Path, mail: &MailSystem, processed_mailbox: &str) -> S
             ("CALINVITE_MAIL__FROM", SERVER_MAILBOX),
             ("CALINVITE_IMAP__HOST", "127.0.0.1"),
             ("CALINVITE_IMAP__PORT", &imap_port),
-            ("CALINVITE_IMAP__SECURITY", "none"),
+            ("CALINVITE_IMAP__SECURITY", security),
+            ("CALINVITE_IMAP__CA_FILE", &mail.ca_file),
             ("CALINVITE_IMAP__USERNAME", SERVER_MAILBOX),
             ("CALINVITE_IMAP__PASSWORD", "secret"),
             ("CALINVITE_IMAP__PROCESSED_MAILBOX", processed_mailbox),
@@ -228,8 +264,9 @@ fn an_attendee_answers_by_mail_and_the_imap_poller_records_each_answer_once() {
     let mail = MailSystem::start(&dir.path().join("mail"));
     let data = dir.path().join("data");
 
-    // First run: processed messages are flagged with the keyword and stay in INBOX.
-    let mut s = start_calinvite(&data, &mail, "");
+    // First run, over STARTTLS: processed messages are flagged with the keyword and stay in
+    // INBOX.
+    let mut s = start_calinvite(&data, &mail, "starttls", "");
     let r = s.request(
         "POST",
         &format!("/api/v1/events/{UID}/invitations"),
@@ -280,7 +317,7 @@ fn an_attendee_answers_by_mail_and_the_imap_poller_records_each_answer_once() {
         logs(&s)
     );
     drop(s);
-    let s = start_calinvite(&data, &mail, "Processed");
+    let s = start_calinvite(&data, &mail, "tls", "Processed");
     wait_log(&s, "IMAP mailbox selected", 1);
     // One full round after selecting, then nothing new must have been taken.
     std::thread::sleep(Duration::from_secs(2));
@@ -293,6 +330,11 @@ fn an_attendee_answers_by_mail_and_the_imap_poller_records_each_answer_once() {
 
     let tentative = mail.reply("TENTATIVE");
     wait_status(&s, &mail, "TENTATIVE");
+
+    // The server drops the connection: the poller reconnects (after 1 s) and goes on.
+    mail.kick_server_mailbox();
+    wait_log(&s, "IMAP session ended; reconnecting", 1);
+    wait_log(&s, "IMAP mailbox selected", 2);
     let declined = mail.reply("DECLINED");
     let r = wait_status(&s, &mail, "DECLINED");
     let statuses: Vec<&str> = r["history"]
@@ -327,4 +369,14 @@ fn an_attendee_answers_by_mail_and_the_imap_poller_records_each_answer_once() {
         "{}",
         logs(&s)
     );
+
+    // calinvite logged in three times (STARTTLS, then implicit TLS, then the reconnect), each
+    // inside TLS, which Dovecot notes on the login line; attendee.py's own logins to look at
+    // the mailbox are plain text ("secured" on loopback).
+    let dovecot = std::fs::read_to_string(mail.dir.join("dovecot/dovecot.log")).unwrap_or_default();
+    let tls_logins = dovecot
+        .lines()
+        .filter(|l| l.contains(&format!("Login: user=<{SERVER_MAILBOX}>")) && l.contains(", TLS"))
+        .count();
+    assert_eq!(tls_logins, 3, "{dovecot}");
 }

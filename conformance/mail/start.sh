@@ -8,7 +8,11 @@
 # and bob@attendees.test. Mail is stored as maildirs under DIR/mail, owned by the `mail` user
 # when run as root (Dovecot refuses to deliver as root), or by the calling user otherwise.
 #
-# Prints, one a line: SMTP_PORT=n, IMAP_PORT=n, LMTP_PORT=n, then READY.
+# Dovecot offers IMAP with STARTTLS on IMAP_PORT and implicit TLS on IMAPS_PORT, with a
+# certificate for 127.0.0.1 signed by a throwaway CA, DIR/tls/ca.pem (for imap.ca_file).
+#
+# Prints, one a line: SMTP_PORT=n, IMAP_PORT=n, IMAPS_PORT=n, LMTP_PORT=n, CA_FILE=path,
+# then READY.
 set -euo pipefail
 
 dir="${1:?usage: start.sh DIR}"
@@ -34,12 +38,26 @@ free_port() {
 smtp_port="$(free_port)"
 imap_port="$(free_port)"
 lmtp_port="$(free_port)"
+imaps_port="$(free_port)"
 
 # The temp folder is usually 0700; the mail and postfix users must reach their parts.
 chmod 0755 "$dir"
 mail_user=mail
 mail_uid="$(id -u "$mail_user")"
 mail_gid="$(id -g "$mail_user")"
+
+# --- TLS: a CA and a certificate for 127.0.0.1 -------------------------------------------
+tls="$dir/tls"
+mkdir -p "$tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=calinvite test CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+  -keyout "$tls/ca.key" -out "$tls/ca.pem" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+  > "$tls/server.ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+  -days 2 -extfile "$tls/server.ext" -out "$tls/server.pem" >/dev/null 2>&1
 
 # --- Dovecot -----------------------------------------------------------------------------
 dc="$dir/dovecot"
@@ -60,7 +78,9 @@ log_path = $dc/dovecot.log
 info_log_path = $dc/dovecot.log
 protocols = imap lmtp
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <$tls/server.pem
+ssl_key = <$tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = $mail_uid
@@ -83,7 +103,8 @@ service imap-login {
     port = $imap_port
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $imaps_port
   }
 }
 service lmtp {
@@ -194,10 +215,13 @@ wait_port() {
   exit 1
 }
 wait_port "$imap_port" "dovecot imap"
+wait_port "$imaps_port" "dovecot imaps"
 wait_port "$lmtp_port" "dovecot lmtp"
 wait_port "$smtp_port" "postfix smtpd"
 
 echo "SMTP_PORT=$smtp_port"
 echo "IMAP_PORT=$imap_port"
+echo "IMAPS_PORT=$imaps_port"
+echo "CA_FILE=$tls/ca.pem"
 echo "LMTP_PORT=$lmtp_port"
 echo "READY"
