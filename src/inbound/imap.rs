@@ -343,8 +343,11 @@ impl Poller {
                 let mut idle = session.idle();
                 within("IDLE", idle.init()).await?;
                 let (wait, interrupt) = idle.wait_with_timeout(self.idle);
+                // async-imap's own timeout restarts at every response, and Dovecot sends
+                // "* OK Still here" every two minutes: only this sleep re-issues IDLE in time.
                 let woke = tokio::select! {
                     woke = wait => Some(woke),
+                    _ = tokio::time::sleep(self.idle) => Some(Ok(async_imap::extensions::idle::IdleResponse::Timeout)),
                     _ = stopped(stop) => None,
                 };
                 drop(interrupt);
