@@ -5,7 +5,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-APT_PACKAGES=(litmus curl openssl)
+# dovecot and postfix: the mail loop test (tests/mail_loop.rs) runs private instances of
+# both (conformance/mail/start.sh); the system-wide services the packages start are unused.
+APT_PACKAGES=(litmus curl openssl dovecot-imapd dovecot-lmtpd postfix)
 PIP_PACKAGES=(
   "caldav==3.6.0"
   "caldav-server-tester==1.7.0"
@@ -22,6 +24,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix asks how to configure itself; our instance has its own main.cf.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

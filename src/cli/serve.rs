@@ -62,6 +62,13 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
         )))
     };
     let webhooks = crate::webhooks::deliver::spawn(app.clone(), stopped.clone());
+    let imap = if app.config.imap.host.is_empty() {
+        None
+    } else {
+        let poller = crate::inbound::imap::Poller::new(&app.config.imap).context("starting the IMAP poller")?;
+        tracing::info!(host = %app.config.imap.host, mailbox = %app.config.imap.mailbox, "IMAP poller started");
+        Some(tokio::spawn(poller.run(app.clone(), stopped.clone())))
+    };
     let senders = crate::outbound::sender::spawn(app.clone(), stopped);
     server::serve(app.clone(), listener, tls, shutdown_signal()).await;
     // Senders finish the message each is sending, then stop; what they hold is released.
@@ -70,6 +77,10 @@ pub async fn run(args: ServeArgs, app: Arc<App>) -> Result<()> {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(30), lmtp).await;
     }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(30), webhooks).await;
+    // The poller finishes the message in hand (kept and marked, or left unmarked), logs out.
+    if let Some(imap) = imap {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(30), imap).await;
+    }
     if let Some(senders) = senders {
         for task in senders.tasks {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(30), task).await;

@@ -134,7 +134,19 @@ pub struct ImapConfig {
     pub security: String,
     pub username: String,
     pub password: String,
+    /// The folder read for new messages.
     pub mailbox: String,
+    /// Where processed messages are moved (created if missing). Empty: they stay in
+    /// `mailbox`, marked with the `$CalinviteProcessed` keyword.
+    pub processed_mailbox: String,
+    /// How long one IDLE lasts before it is re-issued (at most 1740: RFC 2177 servers may
+    /// drop an idle client after 30 minutes).
+    pub idle_seconds: u64,
+    /// How often the mailbox is searched when the server has no IDLE.
+    pub poll_seconds: u64,
+    /// PEM file of a private CA that signed the server's certificate, trusted besides the
+    /// system's CAs. Empty: only the system's.
+    pub ca_file: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -278,6 +290,10 @@ impl Default for ImapConfig {
             username: String::new(),
             password: String::new(),
             mailbox: "INBOX".into(),
+            processed_mailbox: String::new(),
+            idle_seconds: 1500,
+            poll_seconds: 60,
+            ca_file: String::new(),
         }
     }
 }

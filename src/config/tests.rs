@@ -100,6 +100,13 @@ fn invalid_values_name_their_key() {
         ("[imap]\nsecurity = \"maybe\"\n", "imap.security"),
         ("[imap]\nhost = \"imap.example.org\"\n", "imap.username"),
         ("[lmtp]\nlisten = \"x\"\n", "lmtp.listen"),
+        ("[imap]\nidle_seconds = 1800\n", "imap.idle_seconds"),
+        ("[imap]\npoll_seconds = 0\n", "imap.poll_seconds"),
+        (
+            "[imap]\nprocessed_mailbox = \"Erledigt\u{e4}\"\n",
+            "imap.processed_mailbox",
+        ),
+        ("[imap]\nca_file = \"/nonexistent/ca.pem\"\n", "imap.ca_file"),
         ("[server]\ntls_cert = \"/nonexistent.pem\"\n", "server.tls_key"),
         (
             "[server]\ntls_cert = \"/nonexistent.pem\"\ntls_key = \"/nonexistent.key\"\n",

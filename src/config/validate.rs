@@ -126,6 +126,33 @@ impl Config {
         if self.imap.mailbox.is_empty() {
             return Err(ConfigError::invalid("imap.mailbox", "must not be empty"));
         }
+        // Sent as an IMAP quoted string; other names would need modified UTF-7 (RFC 3501 §5.1.3).
+        if !self
+            .imap
+            .processed_mailbox
+            .chars()
+            .all(|c| c.is_ascii() && !c.is_ascii_control())
+        {
+            return Err(ConfigError::invalid(
+                "imap.processed_mailbox",
+                format!("`{}` must be printable ASCII", self.imap.processed_mailbox),
+            ));
+        }
+        if self.imap.idle_seconds == 0 || self.imap.idle_seconds > 1740 {
+            return Err(ConfigError::invalid(
+                "imap.idle_seconds",
+                "must be between 1 and 1740 (RFC 2177: re-issue IDLE before 29 minutes)",
+            ));
+        }
+        if self.imap.poll_seconds == 0 {
+            return Err(ConfigError::invalid("imap.poll_seconds", "must be at least 1"));
+        }
+        if !self.imap.ca_file.is_empty() && !std::path::Path::new(&self.imap.ca_file).is_file() {
+            return Err(ConfigError::invalid(
+                "imap.ca_file",
+                format!("file `{}` does not exist", self.imap.ca_file),
+            ));
+        }
         if self.inbound.require_authentication && self.inbound.trusted_authserv_id.trim().is_empty() {
             return Err(ConfigError::invalid(
                 "inbound.trusted_authserv_id",

@@ -1,6 +1,7 @@
 //! Inbound mail: the pipeline every received message takes, and the ways in (the
-//! webhook in the API, the LMTP listener).
+//! webhook in the API, the LMTP listener, the IMAP poller).
 
+pub mod imap;
 pub mod lmtp;
 pub mod pipeline;
 pub mod reply_token;
