@@ -22,24 +22,35 @@ struct Setup {
 }
 
 /// A server with an organizer `orga` whose registered address is `email`, sending to a
-/// real SMTP server, with no settle delay.
+/// real SMTP server, with no settle delay and without notices to the organizer (they
+/// have their own test), so the sink holds only what attendees get.
 fn setup(email: &str) -> Setup {
+    setup_with(
+        email,
+        &[
+            ("CALINVITE_INBOUND__NOTIFY_STORED", "false"),
+            ("CALINVITE_INBOUND__NOTIFY_CHANGES", "false"),
+            ("CALINVITE_INBOUND__NOTIFY_FAILURES", "false"),
+        ],
+    )
+}
+
+fn setup_with(email: &str, env: &[(&str, &str)]) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = cli(&data, &["user", "add", "orga", "--email", email], "pw\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let sink = SmtpSink::start(&dir.path().join("mail"), &[]);
     let port = sink.port.to_string();
-    let server = Server::start_in(
-        &data,
-        &["--demo"],
-        &[
-            ("CALINVITE_SMTP__HOST", "127.0.0.1"),
-            ("CALINVITE_SMTP__PORT", port.as_str()),
-            ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
-            ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", "0"),
-        ],
-    );
+    let mut vars = vec![
+        ("CALINVITE_SMTP__HOST", "127.0.0.1"),
+        ("CALINVITE_SMTP__PORT", port.as_str()),
+        ("CALINVITE_MAIL__FROM", "events@invites.example.org"),
+        ("CALINVITE_LIFECYCLE__SETTLE_SECONDS", "0"),
+        ("CALINVITE_SERVER__PUBLIC_URL", "https://invites.example.org"),
+    ];
+    vars.extend_from_slice(env);
+    let server = Server::start_in(&data, &["--demo"], &vars);
     Setup {
         server,
         sink,
@@ -77,6 +88,7 @@ fn reply(uid: &str, email: &str, partstat: &str, n: usize) -> String {
 /// Invites `yes@` and `no@` as the organizer, waits for both invitations, and records
 /// their answers.
 fn invite_and_answer(t: &Setup, uid: &str) {
+    let base = t.sink.count();
     let r = t.server.request(
         "POST",
         &format!("/api/v1/events/{uid}/invitations"),
@@ -86,7 +98,7 @@ fn invite_and_answer(t: &Setup, uid: &str) {
             .as_bytes(),
     );
     assert_eq!(r.status, 202, "{}", r.text());
-    wait_count(&t.sink, 2);
+    wait_count(&t.sink, base + 2);
     for (i, (email, answer)) in [("yes@example.net", "ACCEPTED"), ("no@example.net", "DECLINED")]
         .iter()
         .enumerate()
@@ -226,4 +238,101 @@ fn mailed_changes_to_one_occurrence_are_merged_and_sent_for_that_occurrence_only
         &[("Authorization", &basic("orga", "pw"))],
     );
     assert_eq!(r.status, 404);
+}
+
+/// The notices an organizer gets, newest last, as the independent parser reads them.
+fn notices(sink: &SmtpSink, organizer: &str) -> Vec<Value> {
+    after(sink, 0)
+        .into_iter()
+        .filter(|m| m["to"].as_str().is_some_and(|t| t.contains(organizer)))
+        .collect()
+}
+
+fn wait_notices(sink: &SmtpSink, organizer: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = notices(sink, organizer);
+        if found.len() >= n || Instant::now() > deadline {
+            assert_eq!(found.len(), n, "notices to {organizer}: {found:?}");
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_organizer_working_from_google_learns_by_mail_what_happened() {
+    let t = setup_with("alice@example.org", &[]);
+    let uid = "69d4c40b4a274636bf23517938df9673@example.org";
+    let google = fixture("nextcloud-mail-gmail-request-2025.eml");
+    let v = post(&t.server, &google);
+    assert_eq!(outcome(&v).0, "applied", "{v}");
+    let stored = wait_notices(&t.sink, "alice@example.org", 1);
+    let n = &stored[0];
+    assert_eq!(n["subject"], "Stored: Imip Testing", "{n}");
+    assert!(n["calendar_parts"] == 0 && n["from"].as_str().unwrap().contains("events@invites.example.org"));
+    let text = n["text_body"].as_str().unwrap();
+    assert!(text.contains("2025-02-20 19:00 – 20:00 (Europe/Berlin)"), "{text}");
+    assert!(text.contains("https://invites.example.org/e/"), "{text}");
+    assert!(text.contains("/invitations"), "a Send API line: {text}");
+    let raw = t.sink.messages(&[
+        "Auto-Submitted: auto-replied",
+        "In-Reply-To: <imip-testing-1234@example.org>",
+    ]);
+    let raw = raw.iter().find(|m| m["file"] == n["file"]).unwrap();
+    assert_eq!(raw["raw_contains"]["Auto-Submitted: auto-replied"], true);
+    assert_eq!(
+        raw["raw_contains"]["In-Reply-To: <imip-testing-1234@example.org>"],
+        true
+    );
+
+    invite_and_answer(&t, uid);
+    // The time changes by mail: whom it reached.
+    let update = google
+        .replace("<imip-testing-1234@example.org>", "<imip-testing-update@example.org>")
+        .replace("SEQUENCE:0", "SEQUENCE:1")
+        .replace("Europe/Berlin:20250220T190000", "Europe/Berlin:20250220T180000");
+    assert_eq!(outcome(&post(&t.server, &update)).0, "applied");
+    let all = wait_notices(&t.sink, "alice@example.org", 2);
+    let text = all[1]["text_body"].as_str().unwrap();
+    assert_eq!(all[1]["subject"], "Updated: Imip Testing");
+    assert!(text.contains("goes to 1 recipient(s)"), "{text}");
+
+    // Outlook's winmail.dat, from the organizer: a notice says why and what to do.
+    let tnef = "From: alice@example.org\r\nTo: events@invites.example.org\r\nMessage-ID: <tnef-1@example.org>\r\n\
+        Subject: Team dinner\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+        Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/ms-tnef; name=winmail.dat\r\n\
+        Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=winmail.dat\r\n\r\neJ8+IgAAAA==\r\n--b--\r\n";
+    let v = post(&t.server, tnef);
+    assert_eq!(outcome(&v).0, "ignored", "{v}");
+    let all = wait_notices(&t.sink, "alice@example.org", 3);
+    assert_eq!(all[2]["subject"], "Not processed: Team dinner");
+    assert!(
+        all[2]["text_body"].as_str().unwrap().contains("winmail.dat"),
+        "{}",
+        all[2]
+    );
+    // The same from an auto-responder gets nothing (no mail loops).
+    let auto = tnef.replace("<tnef-1@", "<tnef-2@").replace(
+        "Subject: Team dinner",
+        "Auto-Submitted: auto-generated\r\nSubject: Team dinner",
+    );
+    post(&t.server, &auto);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(notices(&t.sink, "alice@example.org").len(), 3);
+
+    // The series is cancelled by mail: the notice says whom it reached.
+    let cancel = google
+        .replace("<imip-testing-1234@example.org>", "<imip-testing-cancel@example.org>")
+        .replace("method=REQUEST", "method=CANCEL")
+        .replace("METHOD:REQUEST", "METHOD:CANCEL")
+        .replace("SEQUENCE:0", "SEQUENCE:2");
+    assert_eq!(outcome(&post(&t.server, &cancel)).0, "applied");
+    let all = wait_notices(&t.sink, "alice@example.org", 4);
+    assert_eq!(all[3]["subject"], "Cancelled: Imip Testing");
+    assert!(
+        all[3]["text_body"].as_str().unwrap().contains("goes to 2 recipient(s)"),
+        "{}",
+        all[3]
+    );
 }

@@ -43,6 +43,9 @@ def facts(path):
         "method_param": inline.get_param("method") if inline is not None else None,
         "text_body": None,
     }
+    out["raw_contains"] = {}
+    for needle in sys.argv[2:]:
+        out["raw_contains"][needle] = needle.encode() in raw or needle.lower().encode() in raw.lower()
     body = msg.get_body(preferencelist=("plain",))
     out["text_body"] = body.get_content() if body is not None else None
     if inline is None:
@@ -73,9 +76,6 @@ def facts(path):
             "alarms": len(list(ev.walk("VALARM"))),
         })
     out["events"] = events
-    out["raw_contains"] = {}
-    for needle in sys.argv[2:]:
-        out["raw_contains"][needle] = needle.encode() in raw or needle.lower().encode() in raw.lower()
     return out
 
 

@@ -210,6 +210,12 @@ pub struct InboundConfig {
     pub trusted_authserv_id: String,
     /// Larger messages are kept in the inbound log but not read (quarantined).
     pub max_message_bytes: u64,
+    /// Mail the organizer a confirmation when an event they mailed in is stored.
+    pub notify_stored: bool,
+    /// Mail the organizer, after a mailed update or cancellation, whom it reached.
+    pub notify_changes: bool,
+    /// Mail the organizer when their message cannot be used, with why and what to change.
+    pub notify_failures: bool,
 }
 
 impl Default for InboundConfig {
@@ -218,6 +224,9 @@ impl Default for InboundConfig {
             require_authentication: false,
             trusted_authserv_id: String::new(),
             max_message_bytes: 10 * 1024 * 1024,
+            notify_stored: true,
+            notify_changes: true,
+            notify_failures: true,
         }
     }
 }

@@ -12,9 +12,10 @@
 //! - a REQUEST or CANCEL from an organizer's registered address updates that organizer's
 //!   calendar through the CalDAV path, so it is validated and registered like a PUT.
 
-use super::reply_token;
+use super::{notify, reply_token};
 use crate::app::App;
 use calinvite_imip::ical::format_utc;
+use calinvite_imip::imip::NoticeKind;
 use calinvite_imip::inbound::{
     CounterFacts, Inbound, Itip, ItipPart, Payload, RefreshFacts, ReplyFacts, authenticated_from, cancel_occurrences,
     interpret, merge_occurrences, older_than_stored, parse_message,
@@ -132,10 +133,17 @@ async fn process(app: &App, raw: &[u8], source: &str) -> InboundOutcome {
     };
     match &message.payload {
         Payload::DeliveryStatus(dsn) => bounce(app, dsn).await,
-        Payload::Tnef { reason } => ignore(reason.clone()),
+        Payload::Tnef { reason } => {
+            organizer_failure(app, &message, reason).await;
+            ignore(reason.clone())
+        }
         Payload::None { reason } => ignore(reason.clone()),
         Payload::Itip(part) => match interpret(part) {
-            Err(e) => quarantine(format!("invalid calendar data: {e}")),
+            Err(e) => {
+                let error = format!("invalid calendar data: {e}");
+                organizer_failure(app, &message, &error).await;
+                quarantine(error)
+            }
             Ok(Itip::Reply(reply)) => apply_reply(app, &message, &reply, source).await,
             Ok(itip @ (Itip::Request(_) | Itip::Cancel(_))) => organizer_message(app, &message, part, itip).await,
             Ok(Itip::Refresh(refresh)) => resend(app, &message, &refresh).await,
@@ -474,7 +482,9 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
         Ok(s) => s,
         Err(e) => return quarantine(format!("store error: {e}")),
     };
-    match (itip, stored) {
+    let before = app.store.event_by_uid(principal.id, &uid).await.ok().flatten();
+    let last_version = stored.as_ref().map(|s| s.body.clone().into_bytes());
+    let (outcome, did) = async { match (itip, stored) {
         (Itip::Request(req), None) => {
             let path = format!(
                 "/dav/calendars/{}/default/{}.ics",
@@ -483,28 +493,28 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
             );
             let body = client_scheduled(req.calendar);
             let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(body)).await;
-            written(
-                resp,
-                format!("event {} stored in {}'s calendar", req.uid, principal.name),
+            (
+                written(resp, format!("event {} stored in {}'s calendar", req.uid, principal.name)),
+                Did::Stored,
             )
         }
         (Itip::Request(req), Some(stored)) => {
             match older_than_stored(&stored.body, &part.calendar) {
                 Ok(Some((theirs, ours))) => {
-                    return ignore(format!(
+                    return (ignore(format!(
                         "REQUEST for {} is older than the stored version (SEQUENCE {theirs}, stored {ours}, or an older DTSTAMP); the newer version is kept",
                         req.uid
-                    ));
+                    )), Did::Nothing);
                 }
                 Ok(None) => {}
-                Err(e) => return quarantine(format!("invalid calendar data: {e}")),
+                Err(e) => return (quarantine(format!("invalid calendar data: {e}")), Did::Nothing),
             }
             let (body, what) = if req.has_master {
                 (req.calendar, format!("event {} updated", req.uid))
             } else {
                 match merge_occurrences(&stored.body, &part.calendar) {
                     Ok(m) => (m.text, format!("{} occurrence(s) of {} updated", m.changed, req.uid)),
-                    Err(e) => return quarantine(format!("the occurrence could not be merged: {e}")),
+                    Err(e) => return (quarantine(format!("the occurrence could not be merged: {e}")), Did::Nothing),
                 }
             };
             let resp = dav(
@@ -516,9 +526,12 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
                 Some(client_scheduled(body)),
             )
             .await;
-            written(resp, what)
+            (written(resp, what), Did::Updated)
         }
-        (Itip::Cancel(cancel), None) => ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
+        (Itip::Cancel(cancel), None) => (
+            ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
+            Did::Nothing,
+        ),
         (Itip::Cancel(cancel), Some(stored)) if cancel.recurrence_ids.is_empty() => {
             let resp = dav(
                 app,
@@ -529,18 +542,18 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
                 None,
             )
             .await;
-            written(resp, format!("event {} cancelled", cancel.uid))
+            (written(resp, format!("event {} cancelled", cancel.uid)), Did::Cancelled { occurrences: 0 })
         }
         (Itip::Cancel(cancel), Some(stored)) => {
             let merged = match cancel_occurrences(&stored.body, &part.calendar) {
                 Ok(m) => m,
-                Err(e) => return quarantine(format!("the cancellation could not be applied: {e}")),
+                Err(e) => return (quarantine(format!("the cancellation could not be applied: {e}")), Did::Nothing),
             };
             if merged.changed == 0 {
-                return ignore(format!(
+                return (ignore(format!(
                     "the cancelled occurrence(s) of {} were already cancelled",
                     cancel.uid
-                ));
+                )), Did::Nothing);
             }
             let resp = dav(
                 app,
@@ -551,13 +564,94 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
                 Some(merged.text),
             )
             .await;
-            written(
-                resp,
-                format!("{} occurrence(s) of {} cancelled", merged.changed, cancel.uid),
+            (
+                written(resp, format!("{} occurrence(s) of {} cancelled", merged.changed, cancel.uid)),
+                Did::Cancelled { occurrences: merged.changed },
             )
         }
-        _ => ignore("not an organizer's REQUEST or CANCEL"),
+        _ => (ignore("not an organizer's REQUEST or CANCEL"), Did::Nothing),
+    } }
+    .await;
+    tell_organizer(
+        app,
+        message,
+        &principal,
+        &uid,
+        before.as_ref(),
+        last_version,
+        &outcome,
+        did,
+    )
+    .await;
+    outcome
+}
+
+/// A message from an organizer that could not even be read as an invitation (TNEF,
+/// broken iCalendar): the organizer is told why. Messages from anyone else get nothing.
+async fn organizer_failure(app: &App, message: &Inbound, reason: &str) {
+    let Some(from) = message.from.as_ref() else { return };
+    if let Ok(Some(principal)) = app.store.principal_by_email(&from.email).await {
+        let kind = NoticeKind::Failed {
+            reason: reason.to_string(),
+        };
+        notify::organizer(app, message, &principal, "", None, None, kind).await;
     }
+}
+
+/// What an organizer's message did, for the notice.
+enum Did {
+    Stored,
+    Updated,
+    Cancelled { occurrences: usize },
+    Nothing,
+}
+
+/// The notice to the organizer after their message: stored, whom a change reached (or
+/// that it waits for approval), or why it could not be used.
+#[allow(clippy::too_many_arguments)]
+async fn tell_organizer(
+    app: &App,
+    message: &Inbound,
+    principal: &calinvite_storage::Principal,
+    uid: &str,
+    before: Option<&EventRecord>,
+    last_version: Option<Vec<u8>>,
+    outcome: &InboundOutcome,
+    did: Did,
+) {
+    let now = app.store.event_by_uid(principal.id, uid).await.ok().flatten();
+    let held = match &now {
+        Some(e) => app.store.pending_for_event(e.id).await.ok().flatten().is_some(),
+        None => false,
+    };
+    let kind = match (outcome, did, &now) {
+        (InboundOutcome::Quarantined { error }, _, _) => NoticeKind::Failed { reason: error.clone() },
+        (InboundOutcome::Applied { .. }, Did::Stored, Some(_)) => NoticeKind::Stored,
+        (InboundOutcome::Applied { .. }, Did::Updated, Some(e)) => {
+            let significant = before.is_none_or(|b| e.sequence > b.sequence);
+            NoticeKind::Updated {
+                significant,
+                recipients: if significant {
+                    notify::reached(app, e, false).await
+                } else {
+                    0
+                },
+                held,
+            }
+        }
+        (InboundOutcome::Applied { .. }, Did::Cancelled { occurrences }, Some(e)) => NoticeKind::Cancelled {
+            recipients: notify::reached(app, e, true).await,
+            held,
+            occurrences,
+        },
+        _ => return,
+    };
+    // A cancelled event's object is gone: the notice describes its last version.
+    let body = match kind {
+        NoticeKind::Cancelled { occurrences: 0, .. } => last_version,
+        _ => None,
+    };
+    notify::organizer(app, message, principal, uid, now.as_ref(), body, kind).await;
 }
 
 /// The attendees of an event mailed in from Google Calendar or Outlook were invited by

@@ -92,6 +92,18 @@ impl Composer {
     pub async fn compose(&self, job: &Job) -> Result<Outgoing, ComposeError> {
         let temporary = |e: calinvite_storage::StoreError| ComposeError::Temporary(e.to_string());
         let permanent = |s: &str| ComposeError::Permanent(s.to_string());
+        // A notice to an organizer is queued as the finished message.
+        if job.method == crate::inbound::notify::NOTICE_METHOD {
+            let to = job
+                .recipient
+                .clone()
+                .ok_or_else(|| permanent("the notice names no recipient"))?;
+            return Ok(Outgoing {
+                from: self.from.clone(),
+                to,
+                raw: job.payload.clone(),
+            });
+        }
         let (Some(event_id), Some(email)) = (job.event, job.recipient.as_deref()) else {
             return Err(permanent("the job names no event or recipient"));
         };
