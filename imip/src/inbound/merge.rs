@@ -56,7 +56,15 @@ pub fn merge_occurrences(stored: &str, incoming: &str) -> Result<Merged, Inbound
             .position(|b| b.name == "VEVENT" && b.recurrence_id(&target_zones) == Some(rid));
         match existing {
             Some(i) => target.blocks[i] = block.clone(),
-            None => target.blocks.push(block.clone()),
+            None if is_occurrence(stored, rid)? => target.blocks.push(block.clone()),
+            None => {
+                // RFC 5545 §3.8.4.4: an override names an instance of the series; one
+                // that names none would show a stray event nobody scheduled.
+                return Err(InboundError::InvalidCalendar(format!(
+                    "RECURRENCE-ID {} is not an occurrence of the stored event",
+                    crate::ical::format_utc(rid)
+                )));
+            }
         }
         changed += 1;
     }
@@ -72,6 +80,20 @@ pub fn merge_occurrences(stored: &str, incoming: &str) -> Result<Merged, Inbound
         text: target.render(),
         changed,
     })
+}
+
+/// Whether `rid` is an instance of the stored series. An object without a master (only
+/// single occurrences, as Outlook sends to someone invited to one) takes any.
+fn is_occurrence(stored: &str, rid: i64) -> Result<bool, InboundError> {
+    let object = CalendarObject::parse_itip(super::itip::with_version(stored).as_bytes(), &Limits::default())
+        .map_err(|e| InboundError::InvalidCalendar(e.to_string()))?;
+    if object.master_index().is_none() {
+        return Ok(true);
+    }
+    let instances = object
+        .instances(rid, rid + 1, &Limits::default(), None)
+        .map_err(|e| InboundError::InvalidCalendar(e.to_string()))?;
+    Ok(instances.iter().any(|i| i.recurrence_id == rid))
 }
 
 /// Cancels the occurrences named by the RECURRENCE-IDs of `cancel`: each becomes an EXDATE
@@ -436,6 +458,24 @@ BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20300105T000000Z\r\nSEQUENCE:{seq}\r\n{rid_lin
         assert_eq!(merged.changed, 1);
         assert_eq!(merged.text.matches("BEGIN:VEVENT").count(), 3);
         assert!(merged.text.ends_with("END:VCALENDAR\r\n"));
+    }
+
+    #[test]
+    fn an_override_for_no_occurrence_of_the_series_is_refused() {
+        // Thursdays are not in a weekly series of Mondays.
+        let incoming = occurrence(
+            "RECURRENCE-ID;TZID=Europe/Berlin:20300110T190000",
+            "DTSTART;TZID=Europe/Berlin:20300110T180000\r\n",
+            3,
+        );
+        let err = merge_occurrences(SERIES, &incoming).expect_err("not an occurrence");
+        assert!(err.to_string().contains("not an occurrence"), "{err}");
+        let single = SERIES.replace("RRULE:FREQ=WEEKLY;COUNT=10\r\n", "");
+        let other_day = occurrence("RECURRENCE-ID:20300121T180000Z", "DTSTART:20300121T170000Z\r\n", 3);
+        assert!(
+            merge_occurrences(&single, &other_day).is_err(),
+            "a single event has one occurrence"
+        );
     }
 
     #[test]
