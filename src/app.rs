@@ -17,6 +17,9 @@ pub struct App {
     pub wake: Arc<tokio::sync::Notify>,
     /// Names this process in outbox leases, so a restart can tell its own leases apart.
     pub instance: String,
+    /// The inbound path's writes, group-committed; started on first use (it needs the
+    /// runtime, which CLI commands that only read do not start).
+    inbound_writes: std::sync::OnceLock<crate::inbound::group_commit::InboundWrites>,
 }
 
 impl App {
@@ -39,7 +42,14 @@ impl App {
             config,
             store,
             instance,
+            inbound_writes: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The inbound path's batched writes (see `inbound::group_commit`).
+    pub fn inbound_writes(&self) -> &crate::inbound::group_commit::InboundWrites {
+        self.inbound_writes
+            .get_or_init(|| crate::inbound::group_commit::InboundWrites::spawn(self.store.clone()))
     }
 }
 

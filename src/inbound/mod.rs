@@ -3,6 +3,7 @@
 
 pub mod imap;
 pub mod lmtp;
+pub mod group_commit;
 pub mod notify;
 pub mod pipeline;
 pub mod reply_token;

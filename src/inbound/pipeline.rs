@@ -48,11 +48,13 @@ async fn receive_in_span(
     message_id: Option<String>,
 ) -> Result<Received, StoreError> {
     let now = calinvite_storage::now();
-    let id = match app
-        .store
-        .store_inbound(raw.clone(), message_id.clone(), source, now)
-        .await?
-    {
+    let keep = calinvite_storage::NewInbound {
+        raw: raw.clone(),
+        message_id: message_id.clone(),
+        source: source.to_string(),
+        received_at: now,
+    };
+    let id = match app.inbound_writes().keep(keep).await? {
         InboundStored::New(id) => id,
         InboundStored::Duplicate(id) => {
             let outcome = app
@@ -71,9 +73,7 @@ async fn receive_in_span(
     };
     let outcome = process(app, &raw, source).await;
     log_outcome(id, &outcome);
-    app.store
-        .set_inbound_outcome(id, outcome.clone(), calinvite_storage::now())
-        .await?;
+    app.inbound_writes().outcome(id, outcome.clone()).await?;
     Ok(Received {
         id,
         outcome,
@@ -235,7 +235,6 @@ async fn responder(
 }
 
 async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &str) -> InboundOutcome {
-    let store = &app.store;
     let (event, recipient, via) = match responder(
         app,
         message,
@@ -266,7 +265,7 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         comment: reply.comment.clone(),
         source: source.to_string(),
     };
-    match store.record_rsvp(event.id, &recipient.email, entry).await {
+    match app.inbound_writes().answer(event.id, &recipient.email, entry).await {
         Ok(RsvpOutcome::Applied { previous, .. }) => {
             crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, previous).await;
             reflect_answer(app, &event, &recipient.email, partstat, reply.recurrence_id).await;

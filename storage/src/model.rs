@@ -748,6 +748,15 @@ pub enum InboundOutcome {
     },
 }
 
+/// A raw message to keep (see `Store::store_inbound_many`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInbound {
+    pub raw: Vec<u8>,
+    pub message_id: Option<String>,
+    pub source: String,
+    pub received_at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboundMessage {
     pub id: InboundId,

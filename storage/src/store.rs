@@ -159,6 +159,16 @@ pub trait Store: Send + Sync + 'static {
     /// same occurrence.
     async fn record_rsvp(&self, event: EventId, email: &str, entry: RsvpEntry) -> StoreResult<RsvpOutcome>;
     async fn set_delivery(&self, event: EventId, email: &str, state: DeliveryState) -> StoreResult<()>;
+    /// Records many answers in one transaction (group commit for replies arriving at the
+    /// same time): each as [`record_rsvp`](Self::record_rsvp), with its own result; an
+    /// answer for a recipient that does not exist fails alone and writes nothing.
+    async fn record_rsvps(&self, answers: Vec<(EventId, String, RsvpEntry)>) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
+        let mut out = Vec::with_capacity(answers.len());
+        for (event, email, entry) in answers {
+            out.push(self.record_rsvp(event, &email, entry).await);
+        }
+        Ok(out)
+    }
 
     // ----- suppression list -------------------------------------------------------------
 
@@ -224,6 +234,29 @@ pub trait Store: Send + Sync + 'static {
         source: &str,
         now: Timestamp,
     ) -> StoreResult<InboundStored>;
+    /// Keeps many raw messages in one transaction (group commit for deliveries arriving at
+    /// the same time): each as [`store_inbound`](Self::store_inbound), in order, so a
+    /// Message-ID repeated within the batch is a duplicate of its first copy.
+    async fn store_inbound_many(&self, messages: Vec<NewInbound>) -> StoreResult<Vec<InboundStored>> {
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            out.push(self.store_inbound(m.raw, m.message_id, &m.source, m.received_at).await?);
+        }
+        Ok(out)
+    }
+    /// Records many outcomes in one transaction; each as
+    /// [`set_inbound_outcome`](Self::set_inbound_outcome), with its own result.
+    async fn set_inbound_outcomes(
+        &self,
+        outcomes: Vec<(InboundId, InboundOutcome)>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut out = Vec::with_capacity(outcomes.len());
+        for (id, outcome) in outcomes {
+            out.push(self.set_inbound_outcome(id, outcome, now).await);
+        }
+        Ok(out)
+    }
     async fn inbound(&self, id: InboundId) -> StoreResult<Option<InboundMessage>>;
     async fn inbound_raw(&self, id: InboundId) -> StoreResult<Option<Vec<u8>>>;
     async fn set_inbound_outcome(&self, id: InboundId, outcome: InboundOutcome, now: Timestamp) -> StoreResult<()>;

@@ -192,3 +192,80 @@ pub async fn list_inbound_is_newest_first_paged_and_filtered<S: Store>(store: &S
         StoreError::Invalid(_)
     ));
 }
+
+pub async fn batched_inbound_writes_equal_single_ones<S: Store>(store: &S) {
+    let msg = |id: Option<&str>, body: &str| NewInbound {
+        raw: format!("Message-ID: <{}>\r\n\r\n{body}", id.unwrap_or("")).into_bytes(),
+        message_id: id.map(str::to_string),
+        source: "lmtp".into(),
+        received_at: T0,
+    };
+    store
+        .store_inbound(b"x".to_vec(), Some("seen@x".into()), "imap", T0)
+        .await
+        .unwrap();
+    let stored = store
+        .store_inbound_many(vec![
+            msg(Some("a@x"), "a"),
+            msg(Some("seen@x"), "again"),
+            msg(None, "no id"),
+            msg(Some("a@x"), "a repeated within the batch"),
+        ])
+        .await
+        .unwrap();
+    let (a, none) = match (&stored[0], &stored[2]) {
+        (InboundStored::New(a), InboundStored::New(n)) => (*a, *n),
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(stored[1], InboundStored::Duplicate(_)));
+    assert_eq!(stored[3], InboundStored::Duplicate(a), "a repeat in the same batch is a duplicate");
+    assert_eq!(
+        store.inbound_raw(a).await.unwrap().as_deref(),
+        Some(&b"Message-ID: <a@x>\r\n\r\na"[..])
+    );
+    let results = store
+        .set_inbound_outcomes(
+            vec![
+                (a, InboundOutcome::Applied { summary: "ok".into() }),
+                (InboundId(none.0 + 100), InboundOutcome::Received),
+                (none, InboundOutcome::Ignored { reason: "no".into() }),
+            ],
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(results[1], Err(StoreError::NotFound { .. })), "{results:?}");
+    assert_eq!(
+        store.inbound(none).await.unwrap().unwrap().outcome,
+        InboundOutcome::Ignored { reason: "no".into() }
+    );
+    assert_eq!(store.inbound(a).await.unwrap().unwrap().attempts, 1);
+
+    // Answers in one batch: each applied or refused alone.
+    let (alice, cal) = alice_calendar(store).await;
+    let ev = event(store, alice.id, cal.id, "uid-batch").await;
+    store
+        .invite(alice.id, invitation(ev.id, None, &["a@x.com", "b@x.com"]))
+        .await
+        .unwrap();
+    let results = store
+        .record_rsvps(vec![
+            (ev.id, "a@x.com".into(), answer(PartStat::Accepted, 0, T0, None)),
+            (ev.id, "nobody@x.com".into(), answer(PartStat::Accepted, 0, T0, None)),
+            (ev.id, "b@x.com".into(), answer(PartStat::Declined, 0, T0, None)),
+            (ev.id, "a@x.com".into(), answer(PartStat::Tentative, 0, T0 - 5, None)),
+        ])
+        .await
+        .unwrap();
+    assert!(matches!(results[0], Ok(RsvpOutcome::Applied { .. })), "{results:?}");
+    assert!(matches!(results[1], Err(StoreError::NotFound { .. })), "{results:?}");
+    assert!(matches!(results[2], Ok(RsvpOutcome::Applied { .. })));
+    assert!(
+        matches!(results[3], Ok(RsvpOutcome::Stale { current: PartStat::Accepted })),
+        "an older answer later in the same batch is stale: {results:?}"
+    );
+    let counts = store.count_recipients(ev.id).await.unwrap();
+    let count = |p| counts.iter().find(|(s, _)| *s == p).map(|(_, n)| *n).unwrap_or(0);
+    assert_eq!((count(PartStat::Accepted), count(PartStat::Declined)), (1, 1));
+}

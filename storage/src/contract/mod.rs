@@ -137,6 +137,7 @@ macro_rules! store_contract_tests {
             inbound::message_id_seen_before_is_not_stored_again,
             inbound::inbound_outcome_is_recorded,
             inbound::list_inbound_is_newest_first_paged_and_filtered,
+            inbound::batched_inbound_writes_equal_single_ones,
             webhooks::webhook_is_created_listed_and_found_by_its_owner_only,
             webhooks::invalid_webhooks_are_rejected,
             webhooks::webhooks_for_a_type_are_the_owners_subscribers,

@@ -324,6 +324,21 @@ impl Store for RedbStore {
         self.write(move |tx| recipients::record_rsvp(tx, event, &email, entry))
             .await
     }
+    async fn record_rsvps(&self, answers: Vec<(EventId, String, RsvpEntry)>) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
+        self.write(move |tx| {
+            let mut out = Vec::with_capacity(answers.len());
+            for (event, email, entry) in answers {
+                // A missing recipient fails before anything is written for it; an engine
+                // error fails the whole transaction.
+                match recipients::record_rsvp(tx, event, &email, entry) {
+                    Err(e @ (StoreError::NotFound { .. } | StoreError::Invalid(_))) => out.push(Err(e)),
+                    other => out.push(Ok(other?)),
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
     async fn set_delivery(&self, event: EventId, email: &str, state: DeliveryState) -> StoreResult<()> {
         let email = email.to_string();
         self.write(move |tx| recipients::set_delivery(tx, event, &email, state))
@@ -428,6 +443,32 @@ impl Store for RedbStore {
     }
     async fn inbound_raw(&self, id: InboundId) -> StoreResult<Option<Vec<u8>>> {
         self.read(|tx| inbound::raw(tx, id))
+    }
+    async fn store_inbound_many(&self, messages: Vec<NewInbound>) -> StoreResult<Vec<InboundStored>> {
+        self.write(move |tx| {
+            messages
+                .into_iter()
+                .map(|m| inbound::store(tx, m.raw, m.message_id, &m.source, m.received_at))
+                .collect()
+        })
+        .await
+    }
+    async fn set_inbound_outcomes(
+        &self,
+        outcomes: Vec<(InboundId, InboundOutcome)>,
+        now: Timestamp,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        self.write(move |tx| {
+            let mut out = Vec::with_capacity(outcomes.len());
+            for (id, outcome) in outcomes {
+                match inbound::set_outcome(tx, id, outcome, now) {
+                    Err(e @ StoreError::NotFound { .. }) => out.push(Err(e)),
+                    other => out.push(Ok(other?)),
+                }
+            }
+            Ok(out)
+        })
+        .await
     }
     async fn set_inbound_outcome(&self, id: InboundId, outcome: InboundOutcome, now: Timestamp) -> StoreResult<()> {
         self.write(move |tx| inbound::set_outcome(tx, id, outcome, now)).await
