@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-APT_PACKAGES=(litmus curl openssl)
+APT_PACKAGES=(litmus curl openssl chromium chromium-driver)
 PIP_PACKAGES=(
   "caldav==3.6.0"
   "caldav-server-tester==1.7.0"

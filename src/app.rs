@@ -17,6 +17,8 @@ pub struct App {
     pub wake: Arc<tokio::sync::Notify>,
     /// Names this process in outbox leases, so a restart can tell its own leases apart.
     pub instance: String,
+    /// Public pages: the link key, rate limits, templates.
+    pub pages: crate::pages::Pages,
 }
 
 impl App {
@@ -36,6 +38,7 @@ impl App {
                 server_address: config.mail.from.clone(),
             }),
             wake: Arc::new(tokio::sync::Notify::new()),
+            pages: crate::pages::Pages::new(&config),
             config,
             store,
             instance,
