@@ -386,6 +386,7 @@ fn an_rsvp_link_records_the_answer_on_post_only() {
     let msgs = s.sink.messages(&[]);
     let body = msgs[0]["text_body"].as_str().unwrap().to_string();
     assert!(body.contains("Peut-être: "), "{body}");
+    assert!(!body.contains("PLACEHOLDER"), "the recipient's token is put in: {body}");
     let link = body
         .lines()
         .find_map(|l| l.strip_prefix("Non: "))
