@@ -7,7 +7,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 # dovecot and postfix: the mail loop test (tests/mail_loop.rs) runs private instances of
 # both (conformance/mail/start.sh); the system-wide services the packages start are unused.
-APT_PACKAGES=(litmus curl openssl dovecot-imapd dovecot-lmtpd postfix)
+# chromium and chromium-driver: the public pages driven in a headless browser (tests/browser.rs).
+APT_PACKAGES=(litmus curl openssl dovecot-imapd dovecot-lmtpd postfix chromium chromium-driver)
 PIP_PACKAGES=(
   "caldav==3.6.0"
   "caldav-server-tester==1.7.0"

@@ -20,6 +20,8 @@ pub struct App {
     /// The inbound path's writes, group-committed; started on first use (it needs the
     /// runtime, which CLI commands that only read do not start).
     inbound_writes: std::sync::OnceLock<crate::inbound::group_commit::InboundWrites>,
+    /// Public pages: the link key, rate limits, templates.
+    pub pages: crate::pages::Pages,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
                 server_address: config.mail.from.clone(),
             }),
             wake: Arc::new(tokio::sync::Notify::new()),
+            pages: crate::pages::Pages::new(&config),
             config,
             store,
             instance,

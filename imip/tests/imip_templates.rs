@@ -2,7 +2,8 @@
 //! HTML escaping, custom data, and the event facts that fill them.
 
 use calinvite_imip::imip::{
-    BuildError, InviteContext, InviteInput, Mailbox, Method, TemplateError, Templates, build_invite, event_summary,
+    BuildError, InviteContext, InviteInput, Mailbox, Method, RsvpLinks, TemplateError, Templates, build_invite,
+    event_summary,
 };
 use serde_json::json;
 
@@ -32,6 +33,7 @@ fn ctx(lang: &str) -> InviteContext {
         lang: lang.into(),
         method: Method::Request,
         custom: json!(null),
+        rsvp: None,
     }
 }
 
@@ -297,4 +299,57 @@ fn facts_templates_and_builder_make_a_complete_japanese_invitation() {
     assert_eq!(msg.subject(), Some(subject.as_str()));
     assert_eq!(msg.body_text(0).unwrap().replace("\r\n", "\n"), text);
     assert_eq!(msg.body_html(0).unwrap().replace("\r\n", "\n"), html);
+}
+
+fn with_links(lang: &str, method: Method) -> InviteContext {
+    let mut c = ctx(lang);
+    c.method = method;
+    c.rsvp = Some(RsvpLinks {
+        accepted: "https://inv.example.org/r/TOK?a=accepted".into(),
+        declined: "https://inv.example.org/r/TOK?a=declined".into(),
+        tentative: "https://inv.example.org/r/TOK?a=tentative".into(),
+    });
+    c
+}
+
+#[test]
+fn a_request_carries_three_answer_links_in_both_bodies() {
+    let (_, text, html) = Templates::new().render(&with_links("en", Method::Request)).unwrap();
+    assert!(text.contains("Yes: https://inv.example.org/r/TOK?a=accepted"), "{text}");
+    assert!(text.contains("No: https://inv.example.org/r/TOK?a=declined"), "{text}");
+    assert!(
+        text.contains("Maybe: https://inv.example.org/r/TOK?a=tentative"),
+        "{text}"
+    );
+    let html = shown(&html);
+    for (answer, label) in [("accepted", "Yes"), ("declined", "No"), ("tentative", "Maybe")] {
+        assert!(
+            html.contains(&format!("href=\"https://inv.example.org/r/TOK?a={answer}\"")),
+            "{html}"
+        );
+        assert!(html.contains(&format!(">{label}</a>")), "{html}");
+    }
+}
+
+#[test]
+fn answer_links_are_translated() {
+    let (_, text, html) = Templates::new().render(&with_links("de", Method::Request)).unwrap();
+    assert!(
+        text.contains("Vielleicht: https://inv.example.org/r/TOK?a=tentative"),
+        "{text}"
+    );
+    assert!(html.contains(">Nein</a>"), "{html}");
+    let (_, text, _) = Templates::new().render(&with_links("ja", Method::Request)).unwrap();
+    assert!(
+        text.contains("はい: https://inv.example.org/r/TOK?a=accepted"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_cancellation_or_a_context_without_links_has_none() {
+    let (_, text, html) = Templates::new().render(&with_links("en", Method::Cancel)).unwrap();
+    assert!(!text.contains("/r/TOK") && !html.contains("/r/TOK"), "{text}{html}");
+    let (_, text, html) = Templates::new().render(&ctx("en")).unwrap();
+    assert!(!text.contains("Answer here") && !html.contains("Answer here"), "{text}");
 }

@@ -10,7 +10,7 @@ use super::problem::{bad_request, not_found, problem, store_error};
 use super::{address, json};
 use crate::app::App;
 use crate::http::Body;
-use calinvite_storage::{Batch, BatchId, InvitationRequest, NewRecipient, Principal};
+use calinvite_storage::{Batch, BatchId, NewRecipient, Principal};
 use http::{Response, StatusCode};
 use serde::Deserialize;
 
@@ -84,28 +84,11 @@ pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
             Err(reason) => invalid.push(serde_json::json!({ "email": r.email, "reason": reason })),
         }
     }
-    let outcome = app
-        .store
-        .invite(
-            principal.id,
-            InvitationRequest {
-                event: event.id,
-                idempotency_key: request.idempotency_key,
-                recipients,
-                method: "REQUEST".into(),
-                sequence: event.sequence,
-                queue: crate::outbound::MAIL_QUEUE.into(),
-                due_at: calinvite_storage::now(),
-            },
-        )
-        .await;
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) => return store_error(e),
-    };
-    if outcome.batch.queued > 0 {
-        app.wake.notify_waiters();
-    }
+    let outcome =
+        match crate::outbound::invite::queue_invitations(app, &event, request.idempotency_key, recipients).await {
+            Ok(o) => o,
+            Err(e) => return store_error(e),
+        };
     let b = &outcome.batch;
     tracing::info!(
         uid,

@@ -6,11 +6,14 @@ mod address;
 mod events;
 mod inbound;
 mod invitations;
+mod links;
 mod me;
 mod pending;
 mod problem;
 mod recipients;
 mod webhooks;
+
+pub(crate) use address::normalize as normalize_address;
 
 use crate::app::App;
 use crate::http::Body;
@@ -45,6 +48,7 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
             let uid = percent_decode(uid);
             invitations::create(app, &principal, &uid, &body).await
         }
+        (&Method::POST, ["links"]) => links::create(app, &principal, &body).await,
         (&Method::GET, ["batches", id]) => invitations::progress(app, &principal, id).await,
         (&Method::GET, ["events", uid, "recipients"]) => {
             let uid = percent_decode(uid);

@@ -50,6 +50,7 @@ pub struct Config {
     pub inbound: InboundConfig,
     pub lifecycle: LifecycleConfig,
     pub webhooks: WebhooksConfig,
+    pub links: LinksConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -196,6 +197,29 @@ impl Default for WebhooksConfig {
             retry_base_seconds: 10,
             max_attempts: 12,
             timeout_seconds: 10,
+        }
+    }
+}
+
+/// Public pages and campaign links (`/i/`, `/e/`, `/g/`, `/r/`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinksConfig {
+    /// Key that signs per-recipient invite links and group codes. Empty: a random key is
+    /// made once and kept in the data folder (`links.key`), so links survive restarts.
+    pub secret: String,
+    /// Invitations one client IP may ask for per minute on the public pages.
+    pub rate_per_ip_per_minute: u32,
+    /// Invitations one address may be sent from the public pages per hour.
+    pub rate_per_address_per_hour: u32,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            secret: String::new(),
+            rate_per_ip_per_minute: 20,
+            rate_per_address_per_hour: 10,
         }
     }
 }

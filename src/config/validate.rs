@@ -180,6 +180,24 @@ impl Config {
         if self.webhooks.timeout_seconds == 0 {
             return Err(ConfigError::invalid("webhooks.timeout_seconds", "must be at least 1"));
         }
+        if !self.links.secret.is_empty() && self.links.secret.len() < 16 {
+            return Err(ConfigError::invalid(
+                "links.secret",
+                "must have at least 16 characters (or be empty for a generated key)",
+            ));
+        }
+        if self.links.rate_per_ip_per_minute == 0 {
+            return Err(ConfigError::invalid(
+                "links.rate_per_ip_per_minute",
+                "must be at least 1",
+            ));
+        }
+        if self.links.rate_per_address_per_hour == 0 {
+            return Err(ConfigError::invalid(
+                "links.rate_per_address_per_hour",
+                "must be at least 1",
+            ));
+        }
         Ok(())
     }
 }

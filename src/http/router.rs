@@ -29,7 +29,7 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> 
         duration_ms = field::Empty,
     );
     let started = Instant::now();
-    let response = route(app, req).instrument(span.clone()).await;
+    let response = route(app, req, peer).instrument(span.clone()).await;
     let status = response.status().as_u16();
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
     span.record("status", status);
@@ -44,7 +44,7 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> 
     response
 }
 
-async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
+async fn route(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let path = req.uri().path().to_string();
     match path.as_str() {
         "/healthz" => return healthz(&app).await,
@@ -54,6 +54,9 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         }
         "/" if req.method() == Method::GET || req.method() == Method::HEAD => return landing(&app),
         _ => {}
+    }
+    if crate::pages::is_page(&path) {
+        return crate::pages::handle(&app, req, peer).await;
     }
     if let Some(token) = path.strip_prefix("/u/") {
         return crate::pages::unsubscribe::handle(&app, req.method(), token).await;

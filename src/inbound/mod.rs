@@ -1,9 +1,9 @@
 //! Inbound mail: the pipeline every received message takes, and the ways in (the
 //! webhook in the API, the LMTP listener, the IMAP poller).
 
+pub mod group_commit;
 pub mod imap;
 pub mod lmtp;
-pub mod group_commit;
 pub mod notify;
 pub mod pipeline;
 pub mod reply_token;

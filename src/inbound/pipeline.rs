@@ -265,22 +265,18 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         comment: reply.comment.clone(),
         source: source.to_string(),
     };
-    match app.inbound_writes().answer(event.id, &recipient.email, entry).await {
-        Ok(RsvpOutcome::Applied { previous, .. }) => {
-            crate::webhooks::events::rsvp_changed(app, &event, &recipient.email, reply, partstat, previous).await;
-            reflect_answer(app, &event, &recipient.email, partstat, reply.recurrence_id).await;
-            InboundOutcome::Applied {
-                summary: format!(
-                    "{} answered {} (was {}) for {}{}{}",
-                    recipient.email,
-                    partstat.as_str(),
-                    previous.as_str(),
-                    event.uid,
-                    reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or(""),
-                    via.map(|v| format!(", matched by {v}")).unwrap_or_default()
-                ),
-            }
-        }
+    match record_answer(app, &event, &recipient.email, entry, reply.recurrence_id).await {
+        Ok(RsvpOutcome::Applied { previous, .. }) => InboundOutcome::Applied {
+            summary: format!(
+                "{} answered {} (was {}) for {}{}{}",
+                recipient.email,
+                partstat.as_str(),
+                previous.as_str(),
+                event.uid,
+                reply.recurrence_id.map(|_| " (one occurrence)").unwrap_or(""),
+                via.map(|v| format!(", matched by {v}")).unwrap_or_default()
+            ),
+        },
         Ok(RsvpOutcome::Stale { current }) => ignore(format!(
             "an answer newer than this {} is already recorded ({}); kept in the history only",
             partstat.as_str(),
@@ -288,6 +284,24 @@ async fn apply_reply(app: &App, message: &Inbound, reply: &ReplyFacts, source: &
         )),
         Err(e) => quarantine(format!("store error: {e}")),
     }
+}
+
+/// Records a recipient's answer, however it came (a mailed REPLY, a web RSVP link): into
+/// the history, and when it is the newest, the `rsvp.changed` webhook and the organizer's
+/// copy of the event follow. One function so every source has the same effects.
+pub(crate) async fn record_answer(
+    app: &App,
+    event: &EventRecord,
+    email: &str,
+    entry: RsvpEntry,
+    recurrence_id: Option<i64>,
+) -> Result<RsvpOutcome, StoreError> {
+    let outcome = app.inbound_writes().answer(event.id, email, entry.clone()).await?;
+    if let RsvpOutcome::Applied { previous, .. } = &outcome {
+        crate::webhooks::events::rsvp_changed(app, event, email, &entry, *previous).await;
+        reflect_answer(app, event, email, entry.partstat, recurrence_id).await;
+    }
+    Ok(outcome)
 }
 
 /// RFC 6638 §3.2: the organizer's stored copy shows each inline attendee's answer, so

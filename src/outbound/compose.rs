@@ -8,7 +8,8 @@
 
 use crate::app::App;
 use calinvite_imip::imip::{
-    EventFacts, InviteContext, InviteInput, ListUnsubscribe, Mailbox, Method, Templates, build_invite, event_summary,
+    EventFacts, InviteContext, InviteInput, ListUnsubscribe, Mailbox, Method, RsvpLinks, Templates, build_invite,
+    event_summary,
 };
 use calinvite_storage::{EventId, Job, Store};
 use std::collections::HashMap;
@@ -58,6 +59,10 @@ pub const TEXT_TEMPLATE_PROP: &str = "{urn:calinvite}invite-text-template";
 pub const HTML_TEMPLATE_PROP: &str = "{urn:calinvite}invite-html-template";
 
 type TemplateKey = (Option<String>, Option<String>);
+
+/// Stands for the recipient's token in the shared rendered texts; letters only, so HTML
+/// escaping leaves it as it is.
+const RSVP_TOKEN_PLACEHOLDER: &str = "CALINVITERSVPTOKENPLACEHOLDER";
 
 pub struct Composer {
     store: Arc<dyn Store>,
@@ -154,6 +159,14 @@ impl Composer {
         let lang = recipient.lang.as_deref().unwrap_or("en");
         let mut ctx = InviteContext::from_facts(&prepared.facts, &prepared.organizer_name, lang, method);
         ctx.custom = prepared.custom.clone();
+        // Rendered texts are shared by every recipient of a version; the answer links are
+        // rendered with a placeholder and each recipient's token is put in after.
+        let rsvp_base = format!("{}/r/{RSVP_TOKEN_PLACEHOLDER}", self.public_url);
+        ctx.rsvp = Some(RsvpLinks {
+            accepted: format!("{rsvp_base}?a=accepted"),
+            declined: format!("{rsvp_base}?a=declined"),
+            tentative: format!("{rsvp_base}?a=tentative"),
+        });
         let templates = self.templates_for(event.collection).await?;
         let key: RenderKey = (lang.to_string(), method, Arc::as_ptr(&templates) as usize);
         let cached = prepared
@@ -178,7 +191,9 @@ impl Composer {
                 r
             }
         };
-        let (subject, text, html) = (&rendered.0, &rendered.1, &rendered.2);
+        let subject = &rendered.0;
+        let text = &rendered.1.replace(RSVP_TOKEN_PLACEHOLDER, &recipient.token);
+        let html = &rendered.2.replace(RSVP_TOKEN_PLACEHOLDER, &recipient.token);
         let message_id = format!("invite-{}-{}@{}", job.id.0, job.attempts, self.message_id_domain);
         let unsubscribe = format!("{}/u/{}", self.public_url, recipient.token);
         // RFC 8058 one-click needs HTTPS; on a plain-HTTP install the header is left out.

@@ -9,6 +9,7 @@
 
 pub mod compose;
 pub mod finisher;
+pub mod invite;
 pub mod rate;
 pub mod sender;
 pub mod smtp;

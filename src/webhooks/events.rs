@@ -5,27 +5,21 @@
 use super::{deliveries, emit};
 use crate::app::App;
 use calinvite_imip::ical::format_utc;
-use calinvite_imip::inbound::{CounterFacts, DsnRecipient, ReplyFacts};
-use calinvite_storage::{EventId, EventRecord, NewJob, PartStat, Store};
+use calinvite_imip::inbound::{CounterFacts, DsnRecipient};
+use calinvite_storage::{EventId, EventRecord, NewJob, PartStat, RsvpEntry, Store};
 
-/// `rsvp.changed`: a REPLY changed a recipient's answer.
-pub async fn rsvp_changed(
-    app: &App,
-    event: &EventRecord,
-    email: &str,
-    reply: &ReplyFacts,
-    status: PartStat,
-    previous: PartStat,
-) {
+/// `rsvp.changed`: an answer (a REPLY, or a web RSVP link) changed a recipient's status.
+pub async fn rsvp_changed(app: &App, event: &EventRecord, email: &str, entry: &RsvpEntry, previous: PartStat) {
     let data = serde_json::json!({
         "uid": event.uid,
         "summary": event.summary,
         "email": email,
-        "status": status.as_str(),
+        "status": entry.partstat.as_str(),
         "previous": previous.as_str(),
-        "occurrence": reply.recurrence_id.map(format_utc),
-        "comment": reply.comment,
-        "sequence": reply.sequence,
+        "occurrence": entry.recurrence_id,
+        "comment": entry.comment,
+        "sequence": entry.sequence,
+        "source": entry.source,
     });
     emit(app, event.owner, "rsvp.changed", data).await;
 }

@@ -162,7 +162,10 @@ pub trait Store: Send + Sync + 'static {
     /// Records many answers in one transaction (group commit for replies arriving at the
     /// same time): each as [`record_rsvp`](Self::record_rsvp), with its own result; an
     /// answer for a recipient that does not exist fails alone and writes nothing.
-    async fn record_rsvps(&self, answers: Vec<(EventId, String, RsvpEntry)>) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
+    async fn record_rsvps(
+        &self,
+        answers: Vec<(EventId, String, RsvpEntry)>,
+    ) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
         let mut out = Vec::with_capacity(answers.len());
         for (event, email, entry) in answers {
             out.push(self.record_rsvp(event, &email, entry).await);
@@ -240,7 +243,10 @@ pub trait Store: Send + Sync + 'static {
     async fn store_inbound_many(&self, messages: Vec<NewInbound>) -> StoreResult<Vec<InboundStored>> {
         let mut out = Vec::with_capacity(messages.len());
         for m in messages {
-            out.push(self.store_inbound(m.raw, m.message_id, &m.source, m.received_at).await?);
+            out.push(
+                self.store_inbound(m.raw, m.message_id, &m.source, m.received_at)
+                    .await?,
+            );
         }
         Ok(out)
     }

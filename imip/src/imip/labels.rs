@@ -23,6 +23,10 @@ pub(crate) struct Labels {
     pub no_title: &'static str,
     pub reply_hint: &'static str,
     pub cancel_hint: &'static str,
+    pub web_reply: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    pub maybe: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -40,6 +44,10 @@ const EN: Labels = Labels {
     no_title: "(no title)",
     reply_hint: "Reply with your calendar's Yes / No / Maybe buttons.",
     cancel_hint: "This event has been cancelled and removed from your calendar.",
+    web_reply: "No buttons in your mail app? Answer here:",
+    yes: "Yes",
+    no: "No",
+    maybe: "Maybe",
 };
 
 const DE: Labels = Labels {
@@ -57,6 +65,10 @@ const DE: Labels = Labels {
     no_title: "(ohne Titel)",
     reply_hint: "Antworten Sie mit den Schaltflächen Ja / Nein / Vielleicht Ihres Kalenders.",
     cancel_hint: "Dieser Termin wurde abgesagt und aus Ihrem Kalender entfernt.",
+    web_reply: "Keine Schaltflächen in Ihrem Mailprogramm? Antworten Sie hier:",
+    yes: "Ja",
+    no: "Nein",
+    maybe: "Vielleicht",
 };
 
 const ES: Labels = Labels {
@@ -74,6 +86,10 @@ const ES: Labels = Labels {
     no_title: "(sin título)",
     reply_hint: "Responda con los botones Sí / No / Quizás de su calendario.",
     cancel_hint: "Este evento se ha cancelado y se ha eliminado de su calendario.",
+    web_reply: "¿Su correo no muestra botones? Responda aquí:",
+    yes: "Sí",
+    no: "No",
+    maybe: "Quizás",
 };
 
 const FR: Labels = Labels {
@@ -91,6 +107,10 @@ const FR: Labels = Labels {
     no_title: "(sans titre)",
     reply_hint: "Répondez avec les boutons Oui / Non / Peut-être de votre agenda.",
     cancel_hint: "Cet événement a été annulé et retiré de votre agenda.",
+    web_reply: "Pas de boutons dans votre messagerie ? Répondez ici :",
+    yes: "Oui",
+    no: "Non",
+    maybe: "Peut-être",
 };
 
 const JA: Labels = Labels {
@@ -108,6 +128,10 @@ const JA: Labels = Labels {
     no_title: "(タイトルなし)",
     reply_hint: "カレンダーの「はい / いいえ / 未定」ボタンで返信してください。",
     cancel_hint: "この予定はキャンセルされ、カレンダーから削除されました。",
+    web_reply: "メールアプリにボタンが表示されない場合は、こちらから回答してください:",
+    yes: "はい",
+    no: "いいえ",
+    maybe: "未定",
 };
 
 static ALL: [Labels; 5] = [EN, DE, ES, FR, JA];
@@ -138,6 +162,10 @@ impl Labels {
             "no_title": self.no_title,
             "reply_hint": self.reply_hint,
             "cancel_hint": self.cancel_hint,
+            "web_reply": self.web_reply,
+            "yes": self.yes,
+            "no": self.no,
+            "maybe": self.maybe,
         })
     }
 }

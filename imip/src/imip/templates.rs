@@ -42,6 +42,13 @@ const DEFAULT_TEXT: &str = r#"{% if cancelled %}{{ organizer }} {{ t.cancelled_b
 {% endif %}
 
 {% if cancelled %}{{ t.cancel_hint }}{% else %}{{ t.reply_hint }}{% endif %}
+{% if rsvp %}
+
+{{ t.web_reply }}
+{{ t.yes }}: {{ rsvp.accepted }}
+{{ t.no }}: {{ rsvp.declined }}
+{{ t.maybe }}: {{ rsvp.tentative }}
+{% endif %}
 "#;
 
 const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
@@ -61,6 +68,13 @@ const DEFAULT_HTML: &str = r#"<!DOCTYPE html>
 {% endif %}{% endfor %}</p>
 {% endif %}
 <p style="color: #5f6368; font-size: small;">{% if cancelled %}{{ t.cancel_hint }}{% else %}{{ t.reply_hint }}{% endif %}</p>
+{% if rsvp %}<p style="color: #5f6368; font-size: small; margin-bottom: 4px;">{{ t.web_reply }}</p>
+<table cellpadding="0" cellspacing="0" role="presentation"><tr>
+<td style="padding: 0 8px 0 0;"><a href="{{ rsvp.accepted }}" style="display: inline-block; padding: 8px 16px; background: #137333; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">{{ t.yes }}</a></td>
+<td style="padding: 0 8px 0 0;"><a href="{{ rsvp.declined }}" style="display: inline-block; padding: 8px 16px; background: #a50e0e; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">{{ t.no }}</a></td>
+<td><a href="{{ rsvp.tentative }}" style="display: inline-block; padding: 8px 16px; background: #3c4043; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">{{ t.maybe }}</a></td>
+</tr></table>
+{% endif %}
 </body>
 </html>
 "#;
@@ -84,6 +98,17 @@ pub struct InviteContext {
     pub method: Method,
     /// Per-event data for calendar templates, available as `custom`.
     pub custom: Value,
+    /// Web links to answer Yes / No / Maybe, for mail clients without native buttons.
+    /// Shown in REQUEST messages only (a cancellation asks no answer).
+    pub rsvp: Option<RsvpLinks>,
+}
+
+/// The three answer links of an invitation (`rsvp.accepted`, ... in templates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsvpLinks {
+    pub accepted: String,
+    pub declined: String,
+    pub tentative: String,
 }
 
 impl InviteContext {
@@ -101,6 +126,7 @@ impl InviteContext {
             lang: lang.to_string(),
             method,
             custom: Value::Null,
+            rsvp: None,
         }
     }
 }
@@ -234,6 +260,11 @@ fn context_value(ctx: &InviteContext, labels: &Labels) -> Value {
         "cancelled": ctx.method == Method::Cancel,
         "t": labels.template_value(),
         "custom": ctx.custom,
+        "rsvp": ctx.rsvp.as_ref().filter(|_| ctx.method == Method::Request).map(|r| json!({
+            "accepted": r.accepted,
+            "declined": r.declined,
+            "tentative": r.tentative,
+        })),
     })
 }
 

@@ -218,7 +218,11 @@ pub async fn batched_inbound_writes_equal_single_ones<S: Store>(store: &S) {
         other => panic!("{other:?}"),
     };
     assert!(matches!(stored[1], InboundStored::Duplicate(_)));
-    assert_eq!(stored[3], InboundStored::Duplicate(a), "a repeat in the same batch is a duplicate");
+    assert_eq!(
+        stored[3],
+        InboundStored::Duplicate(a),
+        "a repeat in the same batch is a duplicate"
+    );
     assert_eq!(
         store.inbound_raw(a).await.unwrap().as_deref(),
         Some(&b"Message-ID: <a@x>\r\n\r\na"[..])
@@ -262,7 +266,12 @@ pub async fn batched_inbound_writes_equal_single_ones<S: Store>(store: &S) {
     assert!(matches!(results[1], Err(StoreError::NotFound { .. })), "{results:?}");
     assert!(matches!(results[2], Ok(RsvpOutcome::Applied { .. })));
     assert!(
-        matches!(results[3], Ok(RsvpOutcome::Stale { current: PartStat::Accepted })),
+        matches!(
+            results[3],
+            Ok(RsvpOutcome::Stale {
+                current: PartStat::Accepted
+            })
+        ),
         "an older answer later in the same batch is stale: {results:?}"
     );
     let counts = store.count_recipients(ev.id).await.unwrap();

@@ -324,7 +324,10 @@ impl Store for RedbStore {
         self.write(move |tx| recipients::record_rsvp(tx, event, &email, entry))
             .await
     }
-    async fn record_rsvps(&self, answers: Vec<(EventId, String, RsvpEntry)>) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
+    async fn record_rsvps(
+        &self,
+        answers: Vec<(EventId, String, RsvpEntry)>,
+    ) -> StoreResult<Vec<StoreResult<RsvpOutcome>>> {
         self.write(move |tx| {
             let mut out = Vec::with_capacity(answers.len());
             for (event, email, entry) in answers {
