@@ -36,36 +36,32 @@ struct RecipientIn {
     lang: Option<String>,
 }
 
-pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) -> Response<Body> {
+/// A parsed and validated invitation request: the addresses that can be invited, and
+/// those refused with their reason.
+struct Parsed {
+    recipients: Vec<NewRecipient>,
+    invalid: Vec<serde_json::Value>,
+    idempotency_key: Option<String>,
+}
+
+fn parse(body: &[u8]) -> Result<Parsed, Response<Body>> {
     let request: InviteBody = match serde_json::from_slice(body) {
         Ok(r) => r,
-        Err(e) => return bad_request(format!("the body is not an invitation request: {e}")),
+        Err(e) => return Err(bad_request(format!("the body is not an invitation request: {e}"))),
     };
     if request.recipients.len() > MAX_RECIPIENTS {
-        return problem(
+        return Err(problem(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-many-recipients",
             format!("at most {MAX_RECIPIENTS} recipients per call; send the rest in another call"),
-        );
+        ));
     }
     if request
         .idempotency_key
         .as_deref()
         .is_some_and(|k| k.is_empty() || k.len() > 200)
     {
-        return bad_request("idempotency_key must have 1 to 200 characters");
-    }
-    let event = match app.store.event_by_uid(principal.id, uid).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return not_found(&format!("event {uid}")),
-        Err(e) => return store_error(e),
-    };
-    if event.cancelled {
-        return problem(
-            StatusCode::CONFLICT,
-            "event-cancelled",
-            format!("event {uid} is cancelled"),
-        );
+        return Err(bad_request("idempotency_key must have 1 to 200 characters"));
     }
     let mut invalid = Vec::new();
     let mut recipients = Vec::with_capacity(request.recipients.len());
@@ -84,31 +80,110 @@ pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
             Err(reason) => invalid.push(serde_json::json!({ "email": r.email, "reason": reason })),
         }
     }
-    let outcome =
-        match crate::outbound::invite::queue_invitations(app, &event, request.idempotency_key, recipients).await {
-            Ok(o) => o,
-            Err(e) => return store_error(e),
-        };
+    Ok(Parsed {
+        recipients,
+        invalid,
+        idempotency_key: request.idempotency_key,
+    })
+}
+
+/// Queues one event's invitations; the batch as the API shows it.
+async fn queue(
+    app: &App,
+    event: &calinvite_storage::EventRecord,
+    key: Option<String>,
+    recipients: Vec<NewRecipient>,
+    invalid: usize,
+) -> Result<serde_json::Value, Response<Body>> {
+    let outcome = crate::outbound::invite::queue_invitations(app, event, key, recipients)
+        .await
+        .map_err(store_error)?;
     let b = &outcome.batch;
     tracing::info!(
-        uid,
+        uid = %event.uid,
         batch = b.id.0,
         queued = b.queued,
         already = b.already_invited,
         suppressed = b.suppressed,
-        invalid = invalid.len(),
+        invalid,
         replayed = outcome.replayed,
         "invitations accepted"
     );
+    Ok(serde_json::json!({
+        "batch": b.id.0,
+        "event": event.uid,
+        "queued": b.queued,
+        "already_invited": b.already_invited,
+        "suppressed": b.suppressed,
+        "replayed": outcome.replayed,
+    }))
+}
+
+pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) -> Response<Body> {
+    let parsed = match parse(body) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    let event = match app.store.event_by_uid(principal.id, uid).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return not_found(&format!("event {uid}")),
+        Err(e) => return store_error(e),
+    };
+    if event.cancelled {
+        return problem(
+            StatusCode::CONFLICT,
+            "event-cancelled",
+            format!("event {uid} is cancelled"),
+        );
+    }
+    let invalid = parsed.invalid.len();
+    let mut batch = match queue(app, &event, parsed.idempotency_key, parsed.recipients, invalid).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    batch["invalid"] = parsed.invalid.into();
+    json(StatusCode::ACCEPTED, &batch)
+}
+
+/// `POST /api/v1/groups/{name}/invitations`: the same recipients invited to every event
+/// of a group that is not cancelled (a team's whole season in one call), one batch per
+/// event. An idempotency key is applied per event, so a retried call changes nothing.
+pub async fn create_for_group(app: &App, principal: &Principal, group: &str, body: &[u8]) -> Response<Body> {
+    let parsed = match parse(body) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    let events = match super::events::list::all_events(app, principal).await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|e| !e.cancelled && e.groups.iter().any(|g| g == group))
+            .collect::<Vec<_>>(),
+        Err(resp) => return resp,
+    };
+    if events.is_empty() {
+        return not_found(&format!("group {group}"));
+    }
+    let invalid = parsed.invalid.len();
+    let mut batches = Vec::with_capacity(events.len());
+    let mut queued = 0;
+    for event in &events {
+        let key = parsed.idempotency_key.as_ref().map(|k| format!("{k}|{}", event.uid));
+        match queue(app, event, key, parsed.recipients.clone(), invalid).await {
+            Ok(b) => {
+                queued += b["queued"].as_u64().unwrap_or(0);
+                batches.push(b);
+            }
+            Err(resp) => return resp,
+        }
+    }
     json(
         StatusCode::ACCEPTED,
         &serde_json::json!({
-            "batch": b.id.0,
-            "queued": b.queued,
-            "already_invited": b.already_invited,
-            "suppressed": b.suppressed,
-            "invalid": invalid,
-            "replayed": outcome.replayed,
+            "group": group,
+            "events": events.len(),
+            "queued": queued,
+            "batches": batches,
+            "invalid": parsed.invalid,
         }),
     )
 }

@@ -50,6 +50,10 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         }
         (&Method::POST, ["links"]) => links::create(app, &principal, &body).await,
         (&Method::GET, ["batches", id]) => invitations::progress(app, &principal, id).await,
+        (&Method::POST, ["groups", name, "invitations"]) => {
+            let name = percent_decode(name);
+            invitations::create_for_group(app, &principal, &name, &body).await
+        }
         (&Method::GET, ["events", uid, "recipients"]) => {
             let uid = percent_decode(uid);
             recipients::list(app, &principal, &uid, query.as_deref()).await
