@@ -13,6 +13,7 @@ PIP_PACKAGES=(
   "icalendar"
   "vdirsyncer==0.21.0"
   "aiosmtpd"
+  "schemathesis"
 )
 
 missing=()
@@ -30,7 +31,8 @@ venv="$here/.venv"
 stamp="$venv/.installed-$(printf '%s\n' "${PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python tools into $venv"
-  python3 -m venv "$venv"
+  # An existing venv (or a symlink to a shared one) is reused: venv refuses symlinks.
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
   touch "$stamp"
 fi
