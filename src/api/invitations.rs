@@ -160,3 +160,74 @@ pub async fn progress(app: &App, principal: &Principal, id: &str) -> Response<Bo
         }),
     )
 }
+
+/// The JSON Schemas of the bodies above, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "InvitationRequest",
+            serde_json::json!({
+                "type": "object",
+                "required": ["recipients"],
+                "additionalProperties": false,
+                "properties": {
+                    "recipients": {
+                        "type": "array",
+                        "maxItems": MAX_RECIPIENTS,
+                        "items": {
+                            "type": "object",
+                            "required": ["email"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "email": { "type": "string" },
+                                "name": { "type": ["string", "null"] },
+                                "lang": { "type": ["string", "null"] }
+                            }
+                        }
+                    },
+                    "idempotency_key": { "type": ["string", "null"], "minLength": 1, "maxLength": 200 }
+                }
+            }),
+        ),
+        (
+            "InvitationAccepted",
+            serde_json::json!({
+                "type": "object",
+                "required": ["batch", "queued", "already_invited", "suppressed", "invalid", "replayed"],
+                "properties": {
+                    "batch": { "type": "integer" },
+                    "queued": { "type": "integer" },
+                    "already_invited": { "type": "integer" },
+                    "suppressed": { "type": "integer" },
+                    "invalid": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": { "email": { "type": "string" }, "reason": { "type": "string" } }
+                        }
+                    },
+                    "replayed": { "type": "boolean" }
+                }
+            }),
+        ),
+        (
+            "BatchProgress",
+            serde_json::json!({
+                "type": "object",
+                "required": ["batch", "queued", "sent", "deferred", "failed", "pending", "done"],
+                "properties": {
+                    "batch": { "type": "integer" },
+                    "event": { "type": ["string", "null"] },
+                    "queued": { "type": "integer" },
+                    "sent": { "type": "integer" },
+                    "deferred": { "type": "integer" },
+                    "failed": { "type": "integer" },
+                    "pending": { "type": "integer" },
+                    "already_invited": { "type": "integer" },
+                    "suppressed": { "type": "integer" },
+                    "done": { "type": "boolean" }
+                }
+            }),
+        ),
+    ]
+}

@@ -52,3 +52,21 @@ pub fn store_error(e: calinvite_storage::StoreError) -> Response<Body> {
         "the store could not complete the request; try again",
     )
 }
+
+/// The JSON Schema of a problem, for the OpenAPI document. Extension members (such as an
+/// import's `failed` list) are allowed beside the standard ones.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "Problem",
+        serde_json::json!({
+            "type": "object",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": { "type": "string", "format": "uri" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" }
+            }
+        }),
+    )]
+}
