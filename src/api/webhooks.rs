@@ -222,7 +222,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                 "required": ["url", "events"],
                 "additionalProperties": false,
                 "properties": {
-                    "url": { "type": "string", "description": "An absolute http(s) URL." },
+                    "url": { "type": "string", "pattern": "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/.*)?$", "description": "An absolute http(s) URL." },
                     "events": { "type": "array", "minItems": 1, "items": { "enum": event_types } }
                 }
             }),

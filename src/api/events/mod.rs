@@ -276,7 +276,11 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                 "additionalProperties": false,
                 "properties": {
                     "summary": { "type": "string" },
-                    "start": { "type": "string", "description": "A date (all day), or a local or RFC 3339 time." },
+                    "start": {
+                        "type": "string",
+                        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                        "description": "A date (all day), a local time with `time_zone`, or an RFC 3339 time."
+                    },
                     "end": nullable("string"),
                     "time_zone": nullable("string"),
                     "location": nullable("string"),
@@ -284,7 +288,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                     "rrule": nullable("string"),
                     "uid": nullable("string"),
                     "groups": { "type": "array", "items": { "type": "string" } },
-                    "custom": { "description": "Template data, any JSON." }
+                    "custom": { "type": ["object", "null"], "description": "Template data: a JSON object." }
                 }
             }),
         ),
@@ -301,8 +305,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                     "location": nullable("string"),
                     "description": nullable("string"),
                     "groups": { "type": ["array", "null"], "items": { "type": "string" } },
-                    "custom": {},
-                    "approval": { "enum": ["inherit", "auto", "hold", null] }
+                    "custom": { "type": ["object", "null"], "description": "null removes it." },
+                    "approval": { "enum": ["inherit", "auto", "hold"] }
                 }
             }),
         ),
@@ -349,7 +353,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                     "description": nullable("string"),
                     "recurring": nullable("boolean"),
                     "groups": { "type": "array", "items": { "type": "string" } },
-                    "custom": {},
+                    "custom": { "type": "object" },
                     "sequence": { "type": "integer" },
                     "cancelled": { "type": "boolean" },
                     "approval": { "enum": ["inherit", "auto", "hold"] },
