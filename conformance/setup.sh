@@ -13,7 +13,11 @@ PIP_PACKAGES=(
   "icalendar"
   "vdirsyncer==0.21.0"
   "aiosmtpd"
-  "schemathesis"
+)
+# schemathesis gets a venv of its own: in the one above, caldav's niquests brings
+# urllib3-future, which replaces urllib3 under requests and breaks schemathesis's transport.
+API_PIP_PACKAGES=(
+  "schemathesis==4.32.5"
 )
 
 missing=()
@@ -35,4 +39,13 @@ if [ ! -f "$stamp" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
   touch "$stamp"
+fi
+
+api_venv="$here/.venv-api"
+api_stamp="$api_venv/.installed-$(printf '%s\n' "${API_PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)"
+if [ ! -f "$api_stamp" ]; then
+  echo "setup: installing API conformance tools into $api_venv"
+  [ -x "$api_venv/bin/python" ] || python3 -m venv "$api_venv"
+  "$api_venv/bin/pip" install -q --disable-pip-version-check "${API_PIP_PACKAGES[@]}"
+  touch "$api_stamp"
 fi
