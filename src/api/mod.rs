@@ -176,7 +176,10 @@ pub async fn handle(app: &App, principal: Principal, req: Request<Bytes>) -> Res
         return problem::problem(
             StatusCode::FORBIDDEN,
             "admin-only",
-            format!("{} is server-wide: only a domain owner (admin) may use it", route.id),
+            format!(
+                "{} {path} is server-wide: only a domain owner (admin) may use it",
+                parts.method
+            ),
         );
     }
     match &route.handler {
