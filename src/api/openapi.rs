@@ -16,6 +16,27 @@ use std::sync::OnceLock;
 
 const PROBLEM: &str = "application/problem+json";
 
+/// OpenAPI links (§4.8.20): which answer names the resource another operation takes, so
+/// a client (and schemathesis's stateful phase) can follow from creating a thing to
+/// using it. (from operation, status, to operation, path parameter, JSON pointer into
+/// the answer.)
+#[rustfmt::skip]
+const LINKS: &[(&str, u16, &str, &str, &str)] = &[
+    ("createEvents", 201, "getEvent", "uid", "/events/0/uid"),
+    ("createEvents", 201, "patchEvent", "uid", "/events/0/uid"),
+    ("createEvents", 201, "deleteEvent", "uid", "/events/0/uid"),
+    ("createEvents", 201, "getEventStats", "uid", "/events/0/uid"),
+    ("createEvents", 201, "listRecipients", "uid", "/events/0/uid"),
+    ("createEvents", 201, "inviteRecipients", "uid", "/events/0/uid"),
+    ("inviteRecipients", 202, "getBatch", "id", "/batch"),
+    ("receiveInbound", 200, "getInbound", "id", "/id"),
+    ("receiveInbound", 200, "retryInbound", "id", "/id"),
+    ("addSuppression", 201, "removeSuppression", "email", "/email"),
+    ("createWebhook", 201, "getWebhook", "id", "/id"),
+    ("createWebhook", 201, "listDeliveries", "id", "/id"),
+    ("createWebhook", 201, "deleteWebhook", "id", "/id"),
+];
+
 /// The document, built once: it depends on the code only.
 pub fn serve() -> Response<Body> {
     static TEXT: OnceLock<String> = OnceLock::new();
@@ -79,6 +100,16 @@ fn responses(route: &Route) -> Value {
         answers.push(Answer(403, "", ""));
     }
     let mut out = Map::new();
+    for &(from, status, to, param, pointer) in LINKS.iter().filter(|l| l.0 == route.id) {
+        let entry = out
+            .entry(status.to_string())
+            .or_insert_with(|| json!({ "description": reason(status) }));
+        entry["links"][to] = json!({
+            "operationId": to,
+            "parameters": { param: format!("$response.body#{pointer}") },
+            "description": format!("The {param} {from} answered with."),
+        });
+    }
     for Answer(status, media, schema) in answers {
         let entry = out
             .entry(status.to_string())
@@ -201,6 +232,30 @@ mod tests {
             }
             Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
             _ => {}
+        }
+    }
+
+    #[test]
+    fn links_join_documented_answers_to_parameters_of_real_operations() {
+        let doc = document();
+        for &(from, status, to, param, _) in LINKS {
+            let route = |id: &str| {
+                ROUTES
+                    .iter()
+                    .find(|r| r.id == id)
+                    .unwrap_or_else(|| panic!("no operation {id}"))
+            };
+            let (from_route, to_route) = (route(from), route(to));
+            assert!(
+                from_route.responses.iter().any(|a| a.0 == status),
+                "{from} does not answer {status}"
+            );
+            assert!(param_names(to_route.path).contains(&param), "{to} has no {param}");
+            let op = &doc["paths"][format!("{PREFIX}{}", from_route.path)][from_route.verb.lower()];
+            assert!(
+                op["responses"][status.to_string()]["content"].is_object(),
+                "{from} {status}"
+            );
         }
     }
 
