@@ -17,6 +17,11 @@ PIP_PACKAGES=(
   "vdirsyncer==0.21.0"
   "aiosmtpd"
 )
+# schemathesis gets a venv of its own: in the one above, caldav's niquests brings
+# urllib3-future, which replaces urllib3 under requests and breaks schemathesis's transport.
+API_PIP_PACKAGES=(
+  "schemathesis==4.32.5"
+)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -35,7 +40,17 @@ venv="$here/.venv"
 stamp="$venv/.installed-$(printf '%s\n' "${PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python tools into $venv"
-  python3 -m venv "$venv"
+  # An existing venv (or a symlink to a shared one) is reused: venv refuses symlinks.
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
   touch "$stamp"
+fi
+
+api_venv="$here/.venv-api"
+api_stamp="$api_venv/.installed-$(printf '%s\n' "${API_PIP_PACKAGES[@]}" | sha256sum | cut -c1-16)"
+if [ ! -f "$api_stamp" ]; then
+  echo "setup: installing API conformance tools into $api_venv"
+  [ -x "$api_venv/bin/python" ] || python3 -m venv "$api_venv"
+  "$api_venv/bin/pip" install -q --disable-pip-version-check "${API_PIP_PACKAGES[@]}"
+  touch "$api_stamp"
 fi

@@ -18,3 +18,5 @@ if [ -x conformance/caldav/run.sh ]; then
   echo "== CalDAV conformance"
   bash conformance/caldav/run.sh
 fi
+echo "== API conformance (schemathesis against /api/v1/openapi.json)"
+bash conformance/api/run.sh

@@ -44,24 +44,29 @@ struct Parsed {
     idempotency_key: Option<String>,
 }
 
-fn parse(body: &[u8]) -> Result<Parsed, Response<Body>> {
+/// The error is the response to send, boxed: it is large and rarely built.
+fn parse(body: &[u8]) -> Result<Parsed, Box<Response<Body>>> {
     let request: InviteBody = match serde_json::from_slice(body) {
         Ok(r) => r,
-        Err(e) => return Err(bad_request(format!("the body is not an invitation request: {e}"))),
+        Err(e) => {
+            return Err(Box::new(bad_request(format!(
+                "the body is not an invitation request: {e}"
+            ))));
+        }
     };
     if request.recipients.len() > MAX_RECIPIENTS {
-        return Err(problem(
+        return Err(Box::new(problem(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-many-recipients",
             format!("at most {MAX_RECIPIENTS} recipients per call; send the rest in another call"),
-        ));
+        )));
     }
     if request
         .idempotency_key
         .as_deref()
         .is_some_and(|k| k.is_empty() || k.len() > 200)
     {
-        return Err(bad_request("idempotency_key must have 1 to 200 characters"));
+        return Err(Box::new(bad_request("idempotency_key must have 1 to 200 characters")));
     }
     let mut invalid = Vec::new();
     let mut recipients = Vec::with_capacity(request.recipients.len());
@@ -122,7 +127,7 @@ async fn queue(
 pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) -> Response<Body> {
     let parsed = match parse(body) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let event = match app.store.event_by_uid(principal.id, uid).await {
         Ok(Some(e)) => e,
@@ -151,7 +156,7 @@ pub async fn create(app: &App, principal: &Principal, uid: &str, body: &[u8]) ->
 pub async fn create_for_group(app: &App, principal: &Principal, group: &str, body: &[u8]) -> Response<Body> {
     let parsed = match parse(body) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let events = match super::events::list::all_events(app, principal).await {
         Ok(all) => all
@@ -217,4 +222,103 @@ pub async fn progress(app: &App, principal: &Principal, id: &str) -> Response<Bo
             "done": finished >= batch.queued,
         }),
     )
+}
+
+/// The JSON Schemas of the bodies above, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "GroupInvitationAccepted",
+            serde_json::json!({
+                "type": "object",
+                "required": ["group", "events", "queued", "batches", "invalid"],
+                "properties": {
+                    "group": { "type": "string" },
+                    "events": { "type": "integer" },
+                    "queued": { "type": "integer" },
+                    "batches": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["batch", "event", "queued", "already_invited", "suppressed", "replayed"],
+                            "properties": {
+                                "batch": { "type": "integer" },
+                                "event": { "type": "string" },
+                                "queued": { "type": "integer" },
+                                "already_invited": { "type": "integer" },
+                                "suppressed": { "type": "integer" },
+                                "replayed": { "type": "boolean" }
+                            }
+                        }
+                    },
+                    "invalid": { "type": "array", "items": { "type": "object" } }
+                }
+            }),
+        ),
+        (
+            "InvitationRequest",
+            serde_json::json!({
+                "type": "object",
+                "required": ["recipients"],
+                "additionalProperties": false,
+                "properties": {
+                    "recipients": {
+                        "type": "array",
+                        "maxItems": MAX_RECIPIENTS,
+                        "items": {
+                            "type": "object",
+                            "required": ["email"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "email": { "type": "string" },
+                                "name": { "type": ["string", "null"] },
+                                "lang": { "type": ["string", "null"] }
+                            }
+                        }
+                    },
+                    "idempotency_key": { "type": ["string", "null"], "minLength": 1, "maxLength": 200 }
+                }
+            }),
+        ),
+        (
+            "InvitationAccepted",
+            serde_json::json!({
+                "type": "object",
+                "required": ["batch", "queued", "already_invited", "suppressed", "invalid", "replayed"],
+                "properties": {
+                    "batch": { "type": "integer" },
+                    "queued": { "type": "integer" },
+                    "already_invited": { "type": "integer" },
+                    "suppressed": { "type": "integer" },
+                    "invalid": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": { "email": { "type": "string" }, "reason": { "type": "string" } }
+                        }
+                    },
+                    "replayed": { "type": "boolean" }
+                }
+            }),
+        ),
+        (
+            "BatchProgress",
+            serde_json::json!({
+                "type": "object",
+                "required": ["batch", "queued", "sent", "deferred", "failed", "pending", "done"],
+                "properties": {
+                    "batch": { "type": "integer" },
+                    "event": { "type": ["string", "null"] },
+                    "queued": { "type": "integer" },
+                    "sent": { "type": "integer" },
+                    "deferred": { "type": "integer" },
+                    "failed": { "type": "integer" },
+                    "pending": { "type": "integer" },
+                    "already_invited": { "type": "integer" },
+                    "suppressed": { "type": "integer" },
+                    "done": { "type": "boolean" }
+                }
+            }),
+        ),
+    ]
 }

@@ -166,3 +166,59 @@ pub async fn create(app: &App, principal: &Principal, body: &[u8]) -> Response<B
         }),
     )
 }
+
+/// The JSON Schemas of this module's bodies, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let recipient = serde_json::json!({
+        "type": "object",
+        "required": ["email"],
+        "additionalProperties": false,
+        "properties": {
+            "email": { "type": "string" },
+            "name": { "type": ["string", "null"] },
+            "lang": { "type": ["string", "null"] }
+        }
+    });
+    vec![
+        (
+            "LinksRequest",
+            serde_json::json!({
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Either `uid` (an event) or `group`.",
+                "properties": {
+                    "uid": { "type": ["string", "null"] },
+                    "group": { "type": ["string", "null"] },
+                    "recipients": { "type": "array", "maxItems": MAX_LINKS, "items": recipient },
+                    "format": { "type": ["string", "null"], "enum": ["json", "csv", null] }
+                }
+            }),
+        ),
+        (
+            "Links",
+            serde_json::json!({
+                "type": "object",
+                "required": ["code", "page", "merge_tag_link", "links", "invalid"],
+                "properties": {
+                    "code": { "type": "string" },
+                    "page": { "type": "string" },
+                    "merge_tag_link": { "type": "string" },
+                    "links": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["email", "name", "lang", "url"],
+                            "properties": {
+                                "email": { "type": "string" },
+                                "name": { "type": "string" },
+                                "lang": { "type": "string" },
+                                "url": { "type": "string" }
+                            }
+                        }
+                    },
+                    "invalid": { "type": "array", "items": { "type": "object" } }
+                }
+            }),
+        ),
+    ]
+}

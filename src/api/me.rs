@@ -17,3 +17,20 @@ pub fn get(principal: &Principal) -> Response<Body> {
         }),
     )
 }
+
+/// The JSON Schema of [`get`]'s body, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "Me",
+        serde_json::json!({
+            "type": "object",
+            "required": ["name", "emails", "role"],
+            "properties": {
+                "name": { "type": "string" },
+                "display_name": { "type": ["string", "null"] },
+                "emails": { "type": "array", "items": { "type": "string" } },
+                "role": { "enum": ["admin", "organizer"] }
+            }
+        }),
+    )]
+}

@@ -2,18 +2,30 @@
 //! updates and cancellations with a readable before/after diff and how many recipients
 //! each would reach; `POST /api/v1/pending/{id}/approve` queues it, `.../discard` drops it.
 
-use super::json;
-use super::problem::{not_found, store_error};
+use super::problem::{bad_request, not_found, store_error};
+use super::{json, page};
 use crate::app::App;
 use crate::http::Body;
 use calinvite_imip::change;
 use calinvite_storage::{PendingChange, PendingId, Principal};
 use http::{Response, StatusCode};
 
-pub async fn list(app: &App, principal: &Principal) -> Response<Body> {
+/// Most pending changes in one page (and the default).
+const MAX_PAGE: usize = 100;
+
+/// The principal's pending changes by id (oldest first), a page at a time.
+pub async fn list(app: &App, principal: &Principal, query: Option<&str>) -> Response<Body> {
+    let q = match page::parse(query, MAX_PAGE, MAX_PAGE, &[]) {
+        Ok(q) => q,
+        Err(detail) => return bad_request(detail),
+    };
     let pending = match app.store.list_pending(principal.id).await {
         Ok(p) => p,
         Err(e) => return store_error(e),
+    };
+    let (pending, next) = match page::slice(pending, |p| p.id.0, q.cursor.as_deref(), q.limit) {
+        Ok(page) => page,
+        Err(detail) => return bad_request(detail),
     };
     let mut items = Vec::with_capacity(pending.len());
     for p in pending {
@@ -43,7 +55,7 @@ pub async fn list(app: &App, principal: &Principal) -> Response<Body> {
             "updated_at": p.updated_at,
         }));
     }
-    json(StatusCode::OK, &serde_json::json!({ "items": items }))
+    json(StatusCode::OK, &page::body(items, next))
 }
 
 /// The before/after lines a person approves.
@@ -98,4 +110,46 @@ pub async fn discard(app: &App, principal: &Principal, id: &str) -> Response<Bod
         Err(e) if e.is_not_found() => not_found("pending change"),
         Err(e) => store_error(e),
     }
+}
+
+/// The JSON Schemas of the bodies above, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "PendingChange",
+            serde_json::json!({
+                "type": "object",
+                "required": ["id", "method", "recipients", "diff", "created_at", "updated_at"],
+                "properties": {
+                    "id": { "type": "integer" },
+                    "event": { "type": ["string", "null"], "description": "The event's UID." },
+                    "summary": { "type": ["string", "null"] },
+                    "method": { "type": "string", "description": "REQUEST or CANCEL." },
+                    "occurrence": { "type": ["string", "null"] },
+                    "sequence": { "type": "integer" },
+                    "recipients": { "type": "integer", "description": "How many recipients it would reach." },
+                    "diff": { "type": "string" },
+                    "created_at": { "type": "integer" },
+                    "updated_at": { "type": "integer" }
+                }
+            }),
+        ),
+        ("PendingChangePage", page::page_schema("PendingChange")),
+        (
+            "PendingApproved",
+            serde_json::json!({
+                "type": "object",
+                "required": ["id", "queued"],
+                "properties": { "id": { "type": "integer" }, "queued": { "type": "integer" } }
+            }),
+        ),
+        (
+            "PendingDiscarded",
+            serde_json::json!({
+                "type": "object",
+                "required": ["id", "discarded"],
+                "properties": { "id": { "type": "integer" }, "discarded": { "const": true } }
+            }),
+        ),
+    ]
 }

@@ -44,11 +44,34 @@ pub fn bad_request(detail: impl Into<String>) -> Response<Body> {
     problem(StatusCode::BAD_REQUEST, "bad-request", detail)
 }
 
+/// A store failure as a response. `Invalid` is the store refusing the input (a cursor it
+/// did not issue, a malformed value), so it is the client's 400, not a 503.
 pub fn store_error(e: calinvite_storage::StoreError) -> Response<Body> {
+    if let calinvite_storage::StoreError::Invalid(detail) = e {
+        return bad_request(detail);
+    }
     tracing::error!(error = %e, "API request failed in the store");
     problem(
         StatusCode::SERVICE_UNAVAILABLE,
         "store",
         "the store could not complete the request; try again",
     )
+}
+
+/// The JSON Schema of a problem, for the OpenAPI document. Extension members (such as an
+/// import's `failed` list) are allowed beside the standard ones.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "Problem",
+        serde_json::json!({
+            "type": "object",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": { "type": "string", "format": "uri" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" }
+            }
+        }),
+    )]
 }

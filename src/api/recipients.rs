@@ -1,27 +1,26 @@
-//! `GET /api/v1/events/{uid}/recipients[?status=ACCEPTED][&cursor=...]`: an event's
+//! `GET /api/v1/events/{uid}/recipients[?status=ACCEPTED][&cursor=...][&limit=N]`: an event's
 //! recipients with their answers and each answer's history, a page at a time.
 
-use super::json;
 use super::problem::{bad_request, not_found, store_error};
+use super::{json, page};
 use crate::app::App;
 use crate::http::Body;
-use calinvite_storage::{PartStat, Principal};
+use calinvite_storage::{PartStat, Principal, StoreError};
 use http::{Response, StatusCode};
 
-const PAGE: usize = 500;
+const DEFAULT_LIMIT: usize = 500;
+const MAX_LIMIT: usize = 500;
 
 pub async fn list(app: &App, principal: &Principal, uid: &str, query: Option<&str>) -> Response<Body> {
-    let (mut status, mut cursor) = (None, None);
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned();
-        match k {
-            "status" => match PartStat::parse(&v) {
-                Some(s) => status = Some(s),
-                None => return bad_request(format!("status `{v}` is not a PARTSTAT such as ACCEPTED")),
-            },
-            "cursor" => cursor = Some(v),
-            _ => return bad_request(format!("unknown query parameter `{k}`")),
+    let q = match page::parse(query, DEFAULT_LIMIT, MAX_LIMIT, &["status"]) {
+        Ok(q) => q,
+        Err(detail) => return bad_request(detail),
+    };
+    let mut status = None;
+    for (_, v) in &q.filters {
+        match PartStat::parse(v) {
+            Some(s) => status = Some(s),
+            None => return bad_request(format!("status `{v}` is not a PARTSTAT such as ACCEPTED")),
         }
     }
     let event = match app.store.event_by_uid(principal.id, uid).await {
@@ -31,10 +30,11 @@ pub async fn list(app: &App, principal: &Principal, uid: &str, query: Option<&st
     };
     let page = match app
         .store
-        .list_recipients(event.id, status, cursor.as_deref(), PAGE)
+        .list_recipients(event.id, status, q.cursor.as_deref(), q.limit)
         .await
     {
         Ok(p) => p,
+        Err(StoreError::Invalid(detail)) => return bad_request(detail),
         Err(e) => return store_error(e),
     };
     let items: Vec<serde_json::Value> = page
@@ -61,8 +61,40 @@ pub async fn list(app: &App, principal: &Principal, uid: &str, query: Option<&st
             })
         })
         .collect();
-    json(
-        StatusCode::OK,
-        &serde_json::json!({ "items": items, "next": page.next }),
-    )
+    json(StatusCode::OK, &page::body(items, page.next))
+}
+
+/// The JSON Schemas of the bodies above, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "Recipient",
+            serde_json::json!({
+                "type": "object",
+                "required": ["email", "status", "delivery", "history"],
+                "properties": {
+                    "email": { "type": "string" },
+                    "name": { "type": ["string", "null"] },
+                    "lang": { "type": ["string", "null"] },
+                    "status": { "type": "string", "description": "PARTSTAT: NEEDS-ACTION, ACCEPTED, ..." },
+                    "occurrences": { "type": "object", "additionalProperties": { "type": "string" } },
+                    "delivery": { "type": "string" },
+                    "history": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "status": { "type": "string" },
+                                "recorded_at": { "type": "integer" },
+                                "sequence": { "type": "integer" },
+                                "comment": { "type": ["string", "null"] },
+                                "source": { "type": "string" }
+                            }
+                        }
+                    }
+                }
+            }),
+        ),
+        ("RecipientPage", page::page_schema("Recipient")),
+    ]
 }

@@ -1,12 +1,12 @@
 //! Webhooks: `POST /api/v1/webhooks` subscribes a URL to event types and answers with the
 //! signing secret, the only time it is shown; `GET /api/v1/webhooks[/{id}]` lists and
 //! shows them (without the secret); `DELETE /api/v1/webhooks/{id}` removes one;
-//! `GET /api/v1/webhooks/{id}/deliveries[?cursor=...]` is the delivery log, newest first,
+//! `GET /api/v1/webhooks/{id}/deliveries[?cursor=...&limit=N]` is the delivery log, newest first,
 //! with each delivery's attempts, state and last error. An organizer only ever sees their
 //! own webhooks: another's is 404.
 
-use super::json;
 use super::problem::{bad_request, not_found, store_error};
+use super::{json, page};
 use crate::app::App;
 use crate::http::Body;
 use crate::webhooks::{Delivery, EVENT_TYPES, sign};
@@ -14,8 +14,8 @@ use calinvite_storage::{Job, JobState, NewWebhook, Principal, StoreError, Webhoo
 use http::{Response, StatusCode};
 use serde::Deserialize;
 
-/// Deliveries per page of the log.
-const PAGE: usize = 100;
+/// Most webhooks or deliveries in one page (and the default).
+const MAX_PAGE: usize = 100;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,13 +94,20 @@ pub async fn create(app: &App, principal: &Principal, body: &[u8]) -> Response<B
     }
 }
 
-pub async fn list(app: &App, principal: &Principal) -> Response<Body> {
-    match app.store.list_webhooks(principal.id).await {
-        Ok(hooks) => json(
-            StatusCode::OK,
-            &serde_json::json!({ "items": hooks.iter().map(view).collect::<Vec<_>>() }),
-        ),
-        Err(e) => store_error(e),
+/// The principal's webhooks by id, a page at a time (the store returns them whole: an
+/// organizer has a handful).
+pub async fn list(app: &App, principal: &Principal, query: Option<&str>) -> Response<Body> {
+    let q = match page::parse(query, MAX_PAGE, MAX_PAGE, &[]) {
+        Ok(q) => q,
+        Err(detail) => return bad_request(detail),
+    };
+    let hooks = match app.store.list_webhooks(principal.id).await {
+        Ok(h) => h,
+        Err(e) => return store_error(e),
+    };
+    match page::slice(hooks, |w| w.id.0, q.cursor.as_deref(), q.limit) {
+        Ok((hooks, next)) => json(StatusCode::OK, &page::body(hooks.iter().map(view).collect(), next)),
+        Err(detail) => bad_request(detail),
     }
 }
 
@@ -148,17 +155,13 @@ pub async fn deliveries(app: &App, principal: &Principal, id: &str, query: Optio
     let Some(id) = parse_id(id) else {
         return not_found("webhook");
     };
-    let mut cursor = None;
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        match k {
-            "cursor" => cursor = Some(percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()),
-            _ => return bad_request(format!("unknown query parameter `{k}`")),
-        }
-    }
+    let q = match page::parse(query, MAX_PAGE, MAX_PAGE, &[]) {
+        Ok(q) => q,
+        Err(detail) => return bad_request(detail),
+    };
     let page = match app
         .store
-        .webhook_deliveries(principal.id, id, cursor.as_deref(), PAGE)
+        .webhook_deliveries(principal.id, id, q.cursor.as_deref(), q.limit)
         .await
     {
         Ok(p) => p,
@@ -184,10 +187,69 @@ pub async fn deliveries(app: &App, principal: &Principal, id: &str, query: Optio
             })
         })
         .collect();
-    json(
-        StatusCode::OK,
-        &serde_json::json!({ "items": items, "next": page.next }),
-    )
+    json(StatusCode::OK, &page::body(items, page.next))
+}
+
+/// The JSON Schemas of the bodies above, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let webhook = |secret: bool| {
+        let mut s = serde_json::json!({
+            "type": "object",
+            "required": ["id", "url", "events", "created_at"],
+            "properties": {
+                "id": { "type": "integer" },
+                "url": { "type": "string" },
+                "events": { "type": "array", "items": { "type": "string" } },
+                "created_at": { "type": "integer" }
+            }
+        });
+        if secret {
+            s["required"] = serde_json::json!(["id", "url", "events", "created_at", "secret"]);
+            s["properties"]["secret"] = serde_json::json!({
+                "type": "string",
+                "description": "The signing secret; shown only in this answer."
+            });
+        }
+        s
+    };
+    let mut event_types: Vec<&str> = EVENT_TYPES.to_vec();
+    event_types.push("*");
+    vec![
+        (
+            "NewWebhook",
+            serde_json::json!({
+                "type": "object",
+                "required": ["url", "events"],
+                "additionalProperties": false,
+                "properties": {
+                    "url": { "type": "string", "pattern": "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/.*)?$", "description": "An absolute http(s) URL." },
+                    "events": { "type": "array", "minItems": 1, "items": { "enum": event_types } }
+                }
+            }),
+        ),
+        ("Webhook", webhook(false)),
+        ("WebhookCreated", webhook(true)),
+        ("WebhookPage", page::page_schema("Webhook")),
+        (
+            "Delivery",
+            serde_json::json!({
+                "type": "object",
+                "required": ["job", "type", "state", "attempts", "created_at"],
+                "properties": {
+                    "job": { "type": "integer" },
+                    "id": { "type": ["string", "null"], "description": "The delivery id sent in the payload." },
+                    "type": { "type": "string" },
+                    "state": { "enum": ["queued", "retrying", "delivered", "failed"] },
+                    "attempts": { "type": "integer" },
+                    "last_error": { "type": ["string", "null"] },
+                    "created_at": { "type": "integer" },
+                    "next_attempt_at": { "type": ["integer", "null"] },
+                    "finished_at": { "type": ["integer", "null"] }
+                }
+            }),
+        ),
+        ("DeliveryPage", page::page_schema("Delivery")),
+    ]
 }
 
 #[cfg(test)]

@@ -63,6 +63,9 @@ async fn route(app: Arc<App>, req: Request<Incoming>, peer: SocketAddr) -> Respo
     }
     let dav = path == "/dav" || path.starts_with("/dav/");
     let api = path.starts_with("/api/");
+    if api && let Some(resp) = crate::api::public(req.method(), &path) {
+        return resp;
+    }
     if dav || api {
         let principal = match authenticate(&app, &req).await {
             Ok(p) => p,

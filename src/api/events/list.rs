@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
+/// Most groups in one page (and the default).
+const MAX_GROUP_PAGE: usize = 500;
 /// Page size when every event must be read (groups, group stats).
 pub(crate) const SCAN_PAGE: usize = 500;
 
@@ -94,7 +96,12 @@ pub async fn events(app: &App, principal: &Principal, query: Option<&str>) -> Re
     )
 }
 
-pub async fn groups(app: &App, principal: &Principal) -> Response<Body> {
+/// The principal's groups by name, a page at a time (`cursor` is the last name seen).
+pub async fn groups(app: &App, principal: &Principal, query: Option<&str>) -> Response<Body> {
+    let q = match crate::api::page::parse(query, MAX_GROUP_PAGE, MAX_GROUP_PAGE, &[]) {
+        Ok(q) => q,
+        Err(detail) => return bad_request(detail),
+    };
     let all = match all_events(app, principal).await {
         Ok(a) => a,
         Err(resp) => return resp,
@@ -105,11 +112,16 @@ pub async fn groups(app: &App, principal: &Principal) -> Response<Body> {
             *counts.entry(g.as_str()).or_default() += 1;
         }
     }
+    let counts: Vec<(String, u64)> = counts.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+    let (counts, next) = match crate::api::page::slice(counts, |(n, _)| n.clone(), q.cursor.as_deref(), q.limit) {
+        Ok(page) => page,
+        Err(detail) => return crate::api::problem::bad_request(detail),
+    };
     let items: Vec<serde_json::Value> = counts
         .into_iter()
         .map(|(name, events)| serde_json::json!({ "name": name, "events": events }))
         .collect();
-    json(StatusCode::OK, &serde_json::json!({ "items": items }))
+    json(StatusCode::OK, &crate::api::page::body(items, next))
 }
 
 /// Every event of the principal, page by page.

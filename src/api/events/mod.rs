@@ -218,6 +218,167 @@ pub(crate) fn dav_reason(resp: &Response<bytes::Bytes>) -> String {
     }
 }
 
+/// The JSON Schemas of the events API's bodies, for the OpenAPI document.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    let nullable = |t: &str| serde_json::json!({ "type": [t, "null"] });
+    let counts = serde_json::json!({ "type": "object", "additionalProperties": { "type": "integer" } });
+    let summary = serde_json::json!({
+        "type": "object",
+        "required": ["uid", "summary", "groups", "calendar", "href", "sequence", "cancelled"],
+        "properties": {
+            "uid": { "type": "string" },
+            "code": { "type": "string" },
+            "summary": { "type": "string" },
+            "start": nullable("string"),
+            "groups": { "type": "array", "items": { "type": "string" } },
+            "calendar": { "type": "string" },
+            "href": { "type": "string", "description": "The CalDAV path of the event's object." },
+            "sequence": { "type": "integer" },
+            "cancelled": { "type": "boolean" }
+        }
+    });
+    let mut written = summary.clone();
+    written["properties"]["created"] = serde_json::json!({ "type": "boolean" });
+    let mut stats = serde_json::json!({
+        "type": "object",
+        "required": ["recipients", "counts", "delivery", "buckets"],
+        "properties": {
+            "recipients": { "type": "integer" },
+            "counts": counts,
+            "delivery": counts,
+            "buckets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "hour": { "type": "string" },
+                        "total": { "type": "integer" },
+                        "answers": counts
+                    }
+                }
+            }
+        }
+    });
+    let event_stats = stats.clone();
+    stats["properties"]["group"] = serde_json::json!({ "type": "string" });
+    stats["properties"]["events"] = serde_json::json!({ "type": "array", "items": { "type": "object" } });
+    vec![
+        (
+            "ICalendar",
+            serde_json::json!({ "type": "string", "description": "An iCalendar (RFC 5545) object." }),
+        ),
+        ("Csv", serde_json::json!({ "type": "string" })),
+        (
+            "NewEvent",
+            serde_json::json!({
+                "type": "object",
+                "required": ["summary", "start"],
+                "additionalProperties": false,
+                "properties": {
+                    "summary": { "type": "string" },
+                    "start": {
+                        "type": "string",
+                        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                        "description": "A date (all day), a local time with `time_zone`, or an RFC 3339 time."
+                    },
+                    "end": nullable("string"),
+                    "time_zone": nullable("string"),
+                    "location": nullable("string"),
+                    "description": nullable("string"),
+                    "rrule": nullable("string"),
+                    "uid": nullable("string"),
+                    "groups": { "type": "array", "items": { "type": "string" } },
+                    "custom": { "type": ["object", "null"], "description": "Template data: a JSON object." }
+                }
+            }),
+        ),
+        (
+            "EventPatch",
+            serde_json::json!({
+                "type": "object",
+                "description": "A JSON merge patch (RFC 7396): the fields to change; null removes one.",
+                "properties": {
+                    "summary": { "type": "string" },
+                    "start": { "type": "string" },
+                    "end": nullable("string"),
+                    "time_zone": nullable("string"),
+                    "location": nullable("string"),
+                    "description": nullable("string"),
+                    "groups": { "type": ["array", "null"], "items": { "type": "string" } },
+                    "custom": { "type": ["object", "null"], "description": "null removes it." },
+                    "approval": { "enum": ["inherit", "auto", "hold"] }
+                }
+            }),
+        ),
+        ("EventSummary", summary),
+        ("EventSummaryPage", crate::api::page::page_schema("EventSummary")),
+        ("WrittenEvent", written),
+        (
+            "EventsWritten",
+            serde_json::json!({
+                "type": "object",
+                "required": ["created", "updated", "failed", "events"],
+                "properties": {
+                    "created": { "type": "integer" },
+                    "updated": { "type": "integer" },
+                    "failed": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "uid": nullable("string"),
+                                "summary": nullable("string"),
+                                "reason": { "type": "string" }
+                            }
+                        }
+                    },
+                    "events": { "type": "array", "items": { "$ref": "#/components/schemas/WrittenEvent" } }
+                }
+            }),
+        ),
+        (
+            "Event",
+            serde_json::json!({
+                "type": "object",
+                "required": ["uid", "summary", "groups", "sequence", "cancelled", "approval", "calendar", "href", "counts"],
+                "properties": {
+                    "uid": { "type": "string" },
+                    "code": { "type": "string" },
+                    "summary": { "type": "string" },
+                    "start": nullable("string"),
+                    "end": nullable("string"),
+                    "all_day": nullable("boolean"),
+                    "time_zone": nullable("string"),
+                    "location": nullable("string"),
+                    "description": nullable("string"),
+                    "recurring": nullable("boolean"),
+                    "groups": { "type": "array", "items": { "type": "string" } },
+                    "custom": { "type": "object" },
+                    "sequence": { "type": "integer" },
+                    "cancelled": { "type": "boolean" },
+                    "approval": { "enum": ["inherit", "auto", "hold"] },
+                    "calendar": { "type": "string" },
+                    "href": { "type": "string" },
+                    "counts": counts,
+                    "created_at": { "type": "string" },
+                    "updated_at": { "type": "string" }
+                }
+            }),
+        ),
+        ("Stats", event_stats),
+        ("GroupStats", stats),
+        (
+            "Group",
+            serde_json::json!({
+                "type": "object",
+                "required": ["name", "events"],
+                "properties": { "name": { "type": "string" }, "events": { "type": "integer" } }
+            }),
+        ),
+        ("GroupPage", crate::api::page::page_schema("Group")),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
