@@ -43,6 +43,17 @@ fn demo_prints_working_credentials_urls_and_an_api_key() {
     );
     assert_eq!(r.status, 202, "{}", r.text());
     assert!(r.text().contains("\"queued\":1"), "{}", r.text());
+
+    // The printed event page and API description open.
+    for label in ["Event page      :", "API description :"] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("{label} in {out}"));
+        let url = line.split_whitespace().find(|w| w.starts_with(&base)).unwrap();
+        let r = server.get(url.strip_prefix(&base).unwrap(), &[]);
+        assert_eq!(r.status, 200, "{label} {url}: {}", r.text());
+    }
 }
 
 #[test]

@@ -149,6 +149,11 @@ async fn demo(app: &App) -> Result<()> {
     let key = apikey::create(store, &principal, DEMO_KEY_LABEL).await?;
     demo_event(app, &principal).await?;
     let base = app.config.public_url();
+    let code = store
+        .event_by_uid(principal.id, DEMO_EVENT_UID)
+        .await?
+        .map(|e| e.public_code)
+        .unwrap_or_default();
     let smtp_note = if app.config.smtp.host.is_empty() {
         "\n  (smtp.host is not set: invitations are queued, and sent once it is)"
     } else {
@@ -159,7 +164,8 @@ async fn demo(app: &App) -> Result<()> {
          \x20 user / password : demo / demo\n\
          \x20 CalDAV calendar : {base}/dav/calendars/demo/default/\n\
          \x20 CalDAV discovery: {base}/.well-known/caldav   (Apple Calendar, Thunderbird, DAVx5: server {base}/dav/)\n\
-         \x20 Console         : {base}/\n\
+         \x20 Event page      : {base}/e/{code}   (campaign link: {base}/i/{code}?email=*|EMAIL|*)\n\
+         \x20 API description : {base}/api/v1/openapi.json\n\
          \x20 API key         : {key}\n\
          \x20 Browse          : curl -u demo:demo -X PROPFIND -H 'Depth: 1' {base}/dav/calendars/demo/default/\n\
          \x20 Send an invite  : curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\\n\

@@ -149,7 +149,7 @@ async fn healthz(app: &App) -> Response<Body> {
 fn landing(app: &App) -> Response<Body> {
     let base = app.config.public_url();
     let text = format!(
-        "calinvite {}\n\nCalDAV: {base}/dav/  (discovery: {base}/.well-known/caldav)\nHealth: {base}/healthz\n",
+        "calinvite {}\n\nCalDAV: {base}/dav/  (discovery: {base}/.well-known/caldav)\nAPI:    {base}/api/v1/  (description: {base}/api/v1/openapi.json)\nHealth: {base}/healthz\n",
         env!("CARGO_PKG_VERSION")
     );
     plain(StatusCode::OK, &text)
