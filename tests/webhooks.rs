@@ -648,3 +648,40 @@ fn a_delivery_fails_for_good_after_max_attempts() {
     );
     assert!(entry["finished_at"].is_i64(), "{entry}");
 }
+
+#[test]
+fn by_default_a_webhook_on_an_internal_address_is_never_called() {
+    let s = Server::start(
+        &["--demo"],
+        &[
+            ("CALINVITE_WEBHOOKS__ALLOW_PRIVATE_ADDRESSES", "false"),
+            ("CALINVITE_WEBHOOKS__RETRY_BASE_SECONDS", "1"),
+            ("CALINVITE_WEBHOOKS__MAX_ATTEMPTS", "1"),
+        ],
+    );
+    // A receiver that would accept: it must never see a request.
+    let receiver = Receiver::start(free_port(), 0);
+    let hook = create_webhook(&s, &basic("demo", "demo"), &receiver.url(), &["rsvp.changed"]);
+    event_with_recipient(&s);
+    post_reply(&s);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let entry = loop {
+        let log = deliveries(&s, hook["id"].as_u64().unwrap());
+        if let Some(d) = log.first().filter(|d| d["state"] == "failed") {
+            break d.clone();
+        }
+        assert!(Instant::now() < deadline, "not failed: {log:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        entry["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("non-public addresses (127.0.0.1)"),
+        "{entry}"
+    );
+    assert!(
+        receiver.requests.lock().unwrap().is_empty(),
+        "the internal address was called"
+    );
+}

@@ -189,6 +189,9 @@ pub struct WebhooksConfig {
     pub max_attempts: u32,
     /// How long one attempt may take (connect, send, answer), in seconds.
     pub timeout_seconds: u64,
+    /// Deliver to loopback, private and link-local addresses too. Off, an organizer cannot
+    /// make the server send requests into the network it runs in (SSRF).
+    pub allow_private_addresses: bool,
 }
 
 impl Default for WebhooksConfig {
@@ -197,6 +200,7 @@ impl Default for WebhooksConfig {
             retry_base_seconds: 10,
             max_attempts: 12,
             timeout_seconds: 10,
+            allow_private_addresses: false,
         }
     }
 }

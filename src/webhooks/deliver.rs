@@ -42,14 +42,19 @@ const MAX_DELAY_SECONDS: i64 = 6 * 3600;
 /// have finished and been recorded.
 pub fn spawn(app: Arc<App>, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     let timeout = Duration::from_secs(app.config.webhooks.timeout_seconds);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .timeout_global(Some(timeout))
         .user_agent(concat!("calinvite-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    // Only public addresses, checked as the client resolves (see `guard`).
+    let agent = ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        super::guard::PublicOnly::new(app.config.webhooks.allow_private_addresses),
+    );
     let deliverer = Arc::new(Deliverer { app, agent });
     tokio::spawn(dispatch(deliverer, stop).instrument(tracing::info_span!("webhooks")))
 }

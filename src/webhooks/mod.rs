@@ -13,6 +13,7 @@
 
 pub mod deliver;
 pub mod events;
+mod guard;
 pub mod sign;
 
 use crate::app::App;

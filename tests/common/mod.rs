@@ -68,6 +68,8 @@ impl Server {
             .args(args)
             .env_remove("CALINVITE_CONFIG")
             .env("RUST_LOG", "info")
+            // Test receivers listen on loopback; the refusal has its own test.
+            .env("CALINVITE_WEBHOOKS__ALLOW_PRIVATE_ADDRESSES", "true")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in env {
