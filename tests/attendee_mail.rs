@@ -147,8 +147,21 @@ fn a_refresh_resends_the_current_version_once_and_a_counter_is_recorded() {
             && detail.contains("Could we do Saturday?"),
         "{detail}"
     );
+    // The organizer is told, by mail; nothing else is sent and nothing changes.
+    wait_count(&t.sink, 3);
+    let mut all = t.sink.messages(&[]);
+    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
+    let notice = &all[2];
+    assert!(notice["to"].as_str().unwrap().contains("demo@example.com"), "{notice}");
+    assert!(
+        notice["subject"].as_str().unwrap().starts_with("New time proposed"),
+        "{notice}"
+    );
+    let text = notice["text_body"].as_str().unwrap();
+    assert!(text.contains("Proposed: 2030-03-16 "), "{text}");
+    assert!(text.contains("Could we do Saturday?"), "{text}");
     std::thread::sleep(Duration::from_millis(1000));
-    assert_eq!(t.sink.count(), 2, "a COUNTER changes nothing by itself");
+    assert_eq!(t.sink.count(), 3, "a COUNTER changes nothing by itself");
     assert_eq!(status(&t.server, "guest@example.net"), "NEEDS-ACTION");
 }
 

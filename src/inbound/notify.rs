@@ -17,16 +17,30 @@ use calinvite_storage::{EventRecord, NewJob, PartStat, Principal};
 /// The job method of a notice: the payload is the whole message.
 pub const NOTICE_METHOD: &str = "NOTICE";
 
-/// Whether a notice of this kind is wanted for this message.
-fn wanted(app: &App, message: &Inbound, kind: &NoticeKind) -> bool {
+/// Whether a notice of this kind is wanted, in answer to this message, to this address.
+fn wanted(app: &App, message: &Inbound, to: &str, kind: &NoticeKind) -> bool {
     let inbound = &app.config.inbound;
     let on = match kind {
         NoticeKind::Stored => inbound.notify_stored,
-        NoticeKind::Updated { .. } | NoticeKind::Cancelled { .. } => inbound.notify_changes,
+        NoticeKind::Updated { .. } | NoticeKind::Cancelled { .. } | NoticeKind::Counter { .. } => {
+            inbound.notify_changes
+        }
         NoticeKind::Failed { .. } => inbound.notify_failures,
     };
-    let to = message.from.as_ref().map(|m| m.email.as_str()).unwrap_or("");
     on && !message.auto_submitted && !to.is_empty() && !to.eq_ignore_ascii_case(&app.config.mail.from)
+}
+
+/// Queues a notice to the owner of `event` about a message someone else sent (an
+/// attendee's COUNTER), at the owner's first registered address.
+pub async fn owner(app: &App, message: &Inbound, event: &EventRecord, kind: NoticeKind) {
+    let Ok(Some(principal)) = app.store.principal(event.owner).await else {
+        return;
+    };
+    let Some(to) = principal.emails.first().cloned() else {
+        tracing::info!(organizer = %principal.name, "no registered address to tell");
+        return;
+    };
+    send(app, message, &principal, &to, &event.uid, Some(event), None, kind).await;
 }
 
 /// Queues a notice to the organizer who sent `message`. `event` is the event as it now
@@ -41,10 +55,25 @@ pub async fn organizer(
     last_version: Option<Vec<u8>>,
     kind: NoticeKind,
 ) {
-    if !wanted(app, message, &kind) {
+    let to = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
+    send(app, message, principal, &to, uid, event, last_version, kind).await;
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    app: &App,
+    message: &Inbound,
+    principal: &Principal,
+    to: &str,
+    uid: &str,
+    event: Option<&EventRecord>,
+    last_version: Option<Vec<u8>>,
+    kind: NoticeKind,
+) {
+    if !wanted(app, message, to, &kind) {
         return;
     }
-    let to = message.from.as_ref().map(|m| m.email.clone()).unwrap_or_default();
+    let to = to.to_string();
     let body = match (last_version, event) {
         (Some(body), _) => Some(body),
         (None, Some(e)) => match app.store.object(e.collection, &e.object_name).await {

@@ -406,6 +406,17 @@ async fn counter_proposal(app: &App, message: &Inbound, counter: &CounterFacts) 
         Err(outcome) => return outcome,
     };
     crate::webhooks::events::counter_proposed(app, &event, &recipient.email, counter).await;
+    notify::owner(
+        app,
+        message,
+        &event,
+        NoticeKind::Counter {
+            attendee: recipient.email.clone(),
+            proposed: proposed_time(app, &event, counter).await,
+            comment: counter.comment.clone(),
+        },
+    )
+    .await;
     let when = match (counter.dtstart, counter.dtend) {
         (Some(s), Some(e)) => format!("{} to {}", format_utc(s), format_utc(e)),
         (Some(s), None) => format!("from {}", format_utc(s)),
@@ -423,6 +434,27 @@ async fn counter_proposal(app: &App, message: &Inbound, counter: &CounterFacts) 
                 .map(|c| format!(": \"{c}\""))
                 .unwrap_or_default()
         ),
+    }
+}
+
+/// A COUNTER's proposed time, in the event's own zone like the invitations state it (UTC
+/// when the event cannot be read).
+async fn proposed_time(app: &App, event: &EventRecord, counter: &CounterFacts) -> String {
+    let Some(start) = counter.dtstart else {
+        return "another time (none given)".into();
+    };
+    let facts = match app.store.object(event.collection, &event.object_name).await {
+        Ok(Some(o)) => calinvite_imip::imip::event_summary(&o.body).ok(),
+        _ => None,
+    };
+    match facts {
+        Some(mut f) => {
+            let length = f.end - f.start;
+            f.start = start;
+            f.end = counter.dtend.unwrap_or(start + length);
+            calinvite_imip::imip::describe_when(&f).0
+        }
+        None => format_utc(start),
     }
 }
 

@@ -22,7 +22,7 @@ pub use error::{BuildError, TemplateError};
 pub use facts::{EventFacts, event_summary};
 pub use invite::{Invite, InviteInput, build_invite};
 pub use notice::{NoticeInput, NoticeKind, build_notice};
-pub use templates::{InviteContext, RsvpLinks, Templates};
+pub use templates::{InviteContext, RsvpLinks, Templates, describe_when};
 
 /// The iTIP method of an outbound message (RFC 5546 §1.4); upper case on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -39,6 +39,13 @@ pub enum NoticeKind {
     },
     /// The message could not be used.
     Failed { reason: String },
+    /// An attendee proposes another time (RFC 5546 COUNTER); the organizer decides.
+    Counter {
+        attendee: String,
+        /// The proposed span, as readable text.
+        proposed: String,
+        comment: Option<String>,
+    },
 }
 
 /// Everything one notice is built from.
@@ -66,6 +73,7 @@ pub struct NoticeInput<'a> {
 const SUBJECT: &str = "{% if kind == 'stored' %}Stored: {{ summary }}\
 {% elif kind == 'updated' %}Updated: {{ summary }}\
 {% elif kind == 'cancelled' %}Cancelled: {{ summary }}\
+{% elif kind == 'counter' %}New time proposed: {{ summary }}\
 {% else %}Not processed: {{ original_subject or uid or 'your invitation' }}{% endif %}";
 
 const TEXT: &str = r#"{% if kind == 'stored' %}calinvite stored your event.
@@ -99,7 +107,15 @@ Changes you make in your calendar reach everyone who answered Yes or Maybe.
 {% if not significant %}Nothing that matters to attendees changed, so nobody was told.
 {% elif held %}The update to {{ recipients }} recipient(s) waits for approval (GET /api/v1/pending).
 {% else %}The update goes to {{ recipients }} recipient(s) who answered Yes or Maybe.
-{% endif %}{% elif kind == 'cancelled' %}calinvite cancelled {% if occurrences %}{{ occurrences }} occurrence(s) of {% endif %}"{{ summary }}".
+{% endif %}{% elif kind == 'counter' %}{{ attendee }} proposes another time for "{{ summary }}".
+
+  Now:      {{ when }}
+  Proposed: {{ proposed }}{% if comment %}
+  Comment:  {{ comment }}{% endif %}
+
+Nothing was changed. To take the proposal, move the event in your calendar: everyone who
+answered Yes or Maybe gets the update.
+{% elif kind == 'cancelled' %}calinvite cancelled {% if occurrences %}{{ occurrences }} occurrence(s) of {% endif %}"{{ summary }}".
 
 {% if held %}The cancellation to {{ recipients }} recipient(s) waits for approval (GET /api/v1/pending).
 {% else %}A cancellation goes to {{ recipients }} recipient(s).
@@ -158,6 +174,14 @@ pub fn build_notice(input: &NoticeInput<'_>) -> Result<Vec<u8>, BuildError> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or("(no title)");
+    let (attendee, proposed, comment) = match &input.kind {
+        NoticeKind::Counter {
+            attendee,
+            proposed,
+            comment,
+        } => (attendee.clone(), proposed.clone(), comment.clone()),
+        _ => (String::new(), String::new(), None),
+    };
     let (kind, significant, recipients, held, occurrences, reason) = match &input.kind {
         NoticeKind::Stored => ("stored", false, 0, false, 0, String::new()),
         NoticeKind::Updated {
@@ -171,6 +195,7 @@ pub fn build_notice(input: &NoticeInput<'_>) -> Result<Vec<u8>, BuildError> {
             occurrences,
         } => ("cancelled", true, *recipients, *held, *occurrences, String::new()),
         NoticeKind::Failed { reason } => ("failed", false, 0, false, 0, reason.clone()),
+        NoticeKind::Counter { .. } => ("counter", false, 0, false, 0, String::new()),
     };
     let value: Value = context! {
         kind,
@@ -191,6 +216,9 @@ pub fn build_notice(input: &NoticeInput<'_>) -> Result<Vec<u8>, BuildError> {
         occurrences,
         advice => advice(&reason),
         reason,
+        attendee,
+        proposed,
+        comment,
     };
     let subject = env
         .get_template("subject")
@@ -335,6 +363,30 @@ mod tests {
             .expect("built"),
         );
         assert!(quiet.contains("nobody was told"), "{quiet}");
+    }
+
+    #[test]
+    fn a_proposed_time_is_shown_beside_the_current_one() {
+        let f = facts();
+        let text = decoded(
+            &build_notice(&input(
+                NoticeKind::Counter {
+                    attendee: "guest@example.net".into(),
+                    proposed: "2025-02-21 19:00 – 20:00 (Europe/Berlin)".into(),
+                    comment: Some("Friday suits me better".into()),
+                },
+                &f,
+            ))
+            .expect("built"),
+        );
+        // The subject is an RFC 2047 encoded word (the summary is not ASCII).
+        assert!(
+            text.contains("Subject: =?utf-8?Q?New_time_proposed:_Spieltag"),
+            "{text}"
+        );
+        assert!(text.contains("Proposed: 2025-02-21 19:00"), "{text}");
+        assert!(text.contains("Now:      2025-02-20 19:00"), "{text}");
+        assert!(text.contains("Friday suits me better"));
     }
 
     #[test]

@@ -270,7 +270,7 @@ fn context_value(ctx: &InviteContext, labels: &Labels) -> Value {
 
 /// An event's time as invitations state it, with labels in English, for the notices to
 /// organizers: the span in the event's zone, and in UTC when that differs.
-pub(crate) fn describe_when(facts: &EventFacts) -> (String, Option<String>) {
+pub fn describe_when(facts: &EventFacts) -> (String, Option<String>) {
     let ctx = InviteContext::from_facts(facts, "", "en", Method::Request);
     format_when(&ctx, for_lang("en"))
 }
