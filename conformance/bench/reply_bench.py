@@ -11,7 +11,8 @@ complete iMIP message with its own Message-ID) from P client processes:
 - through `POST /api/v1/inbound` (raw RFC 5322 body), one keep-alive connection per
   process, to a second event with its own N recipients.
 
-For each path it reports messages/s of the delivery itself and the time until the API
+For each path it reports messages/s of the delivery itself, the server's CPU time per
+message (what the server could do with the cores to itself), and the time until the API
 shows the last answer (`GET /api/v1/events/{uid}/stats` counts no NEEDS-ACTION left),
 measured from the first message. Every message is checked to have been applied.
 
@@ -53,6 +54,12 @@ def reply(uid, i, tag):
         f"UID:{uid}\r\nDTSTAMP:20261125T120000Z\r\nSEQUENCE:0\r\n"
         f"ATTENDEE;PARTSTAT={answer}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode()
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def lmtp_worker(args):
@@ -130,6 +137,7 @@ def main():
             recipients = [{"email": f"r{i}@{tag}.example.org"} for i in range(args.n)]
             api("POST", f"/api/v1/events/{uid}/invitations", {"recipients": recipients})
             chunks = [list(range(k, args.n, args.p)) for k in range(args.p)]
+            cpu_before = cpu_seconds(proc.pid)
             started = time.perf_counter()
             with multiprocessing.Pool(args.p) as pool:
                 if tag == "lmtp":
@@ -137,6 +145,7 @@ def main():
                 else:
                     failures = sum(pool.map(webhook_worker, [(port, auth, uid, tag, c) for c in chunks]))
             delivered = time.perf_counter() - started
+            server_cpu = cpu_seconds(proc.pid) - cpu_before
             # The answers are applied before each message is acknowledged; this confirms
             # the API shows them all.
             while True:
@@ -149,6 +158,7 @@ def main():
             visible = time.perf_counter() - started
             run = {"via": via, "failures": failures, "delivery_s": round(delivered, 3),
                    "messages_per_s": round(args.n / delivered), "last_visible_s": round(visible, 3),
+                   "server_cpu_us_per_message": round(server_cpu / args.n * 1e6),
                    "counts": counts}
             results["runs"][tag] = run
             print(json.dumps(run))
