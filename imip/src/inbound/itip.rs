@@ -7,11 +7,10 @@
 //! instants because clients send them in UTC while DTSTART has a TZID.
 
 use super::error::InboundError;
-use super::lines::{Component, Line, address_of, components, unescape_text};
+use super::lines::{Component, Line, address_of, components, unescape_text, value_instant};
 use super::message::ItipPart;
 use crate::ical::tz::ZoneTable;
 use crate::ical::{CalendarObject, Limits};
-use chrono::{NaiveDate, NaiveDateTime};
 
 /// RFC 5546 §3.2.3: an attendee's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,27 +201,10 @@ fn sequence(comp: &Component) -> u32 {
         .unwrap_or(0)
 }
 
-/// A DATE or DATE-TIME value as a UTC instant (RFC 5545 §3.3.4, §3.3.5). TZIDs resolve
-/// through the object's VTIMEZONEs and known names; floating times and all-day dates are
-/// read as UTC, which is only used to compare values within the same object family.
+/// The first value of a DATE or DATE-TIME property as a UTC instant (see
+/// [`value_instant`]).
 fn instant(line: &Line, zones: &ZoneTable) -> Option<i64> {
-    let value = line.value.split(',').next()?.trim();
-    if value.len() == 8 {
-        let date = NaiveDate::parse_from_str(value, "%Y%m%d").ok()?;
-        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp());
-    }
-    let (local, utc) = match value.strip_suffix(['Z', 'z']) {
-        Some(v) => (v, true),
-        None => (value, false),
-    };
-    let naive = NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").ok()?;
-    if utc {
-        return Some(naive.and_utc().timestamp());
-    }
-    match line.param("TZID").and_then(|t| zones.resolve(t)) {
-        Some(zone) => Some(zone.local_to_utc(naive)),
-        None => Some(naive.and_utc().timestamp()),
-    }
+    value_instant(line.value.split(',').next()?, line.param("TZID"), zones)
 }
 
 /// RFC 5545 §3.7.4 makes VERSION required, but some senders (and Thunderbird's own test

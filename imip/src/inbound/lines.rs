@@ -6,6 +6,9 @@
 //! typed enums getting in the way of vendor oddities. Lines are unfolded before anything
 //! else (RFC 5545 §3.1), and bare LF line ends are accepted.
 
+use crate::ical::tz::ZoneTable;
+use chrono::{NaiveDate, NaiveDateTime};
+
 /// One unfolded content line: `NAME;PARAM=value:value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Line {
@@ -135,6 +138,29 @@ pub(crate) fn components(text: &str) -> (Component, Vec<Component>) {
         }
     }
     (calendar, comps)
+}
+
+/// One DATE or DATE-TIME value (RFC 5545 §3.3.4, §3.3.5) as a UTC instant. TZIDs resolve
+/// through the object's VTIMEZONEs and known names; floating times and all-day dates are
+/// read as UTC, which is only used to compare values within the same object family.
+pub(crate) fn value_instant(value: &str, tzid: Option<&str>, zones: &ZoneTable) -> Option<i64> {
+    let value = value.trim();
+    if value.len() == 8 {
+        let date = NaiveDate::parse_from_str(value, "%Y%m%d").ok()?;
+        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp());
+    }
+    let (local, utc) = match value.strip_suffix(['Z', 'z']) {
+        Some(v) => (v, true),
+        None => (value, false),
+    };
+    let naive = NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").ok()?;
+    if utc {
+        return Some(naive.and_utc().timestamp());
+    }
+    match tzid.and_then(|t| zones.resolve(t)) {
+        Some(zone) => Some(zone.local_to_utc(naive)),
+        None => Some(naive.and_utc().timestamp()),
+    }
 }
 
 /// RFC 5545 §3.3.11: undoes TEXT escaping.

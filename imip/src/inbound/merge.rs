@@ -14,10 +14,10 @@
 //! in its Windows zone, the stored copy in IANA or UTC).
 
 use super::error::InboundError;
-use super::lines::{Line, content_lines};
+use super::lines::{Line, content_lines, value_instant};
 use crate::ical::tz::ZoneTable;
 use crate::ical::{CalendarObject, Limits};
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::DateTime;
 
 /// The stored object after a merge, and how many occurrences it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +244,7 @@ impl Block {
 
     fn instant_of(&self, name: &str, zones: &ZoneTable) -> Option<i64> {
         let line = self.first(name)?;
-        instant(line.value.split(',').next()?, line.param("TZID"), zones)
+        value_instant(line.value.split(',').next()?, line.param("TZID"), zones)
     }
 
     fn exdates(&self, zones: &ZoneTable) -> Vec<i64> {
@@ -254,7 +254,7 @@ impl Block {
             .flat_map(|l| {
                 l.value
                     .split(',')
-                    .filter_map(|v| instant(v, l.param("TZID"), zones))
+                    .filter_map(|v| value_instant(v, l.param("TZID"), zones))
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -349,28 +349,6 @@ impl Split {
         }
         out.push_str(&self.tail);
         out
-    }
-}
-
-/// A DATE or DATE-TIME value as an instant; floating times and dates read as UTC (they are
-/// only compared within one event).
-fn instant(value: &str, tzid: Option<&str>, zones: &ZoneTable) -> Option<i64> {
-    let value = value.trim();
-    if value.len() == 8 {
-        let date = NaiveDate::parse_from_str(value, "%Y%m%d").ok()?;
-        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp());
-    }
-    let (local, utc) = match value.strip_suffix(['Z', 'z']) {
-        Some(v) => (v, true),
-        None => (value, false),
-    };
-    let naive = NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").ok()?;
-    if utc {
-        return Some(naive.and_utc().timestamp());
-    }
-    match tzid.and_then(|t| zones.resolve(t)) {
-        Some(zone) => Some(zone.local_to_utc(naive)),
-        None => Some(naive.and_utc().timestamp()),
     }
 }
 
