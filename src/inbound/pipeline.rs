@@ -338,8 +338,7 @@ async fn reflect_answer(app: &App, event: &EventRecord, email: &str, partstat: P
         ) else {
             return;
         };
-        let name = percent_encoding::utf8_percent_encode(&event.object_name, PATH_SEGMENT);
-        let path = format!("/dav/calendars/{}/{}/{name}", owner.name, collection.path);
+        let path = object_path(&owner.name, &collection.path, &event.object_name);
         let etag = format!("\"{}\"", object.meta.etag);
         let resp = dav(app, &owner, http::Method::PUT, &path, Some(&etag), Some(updated)).await;
         match resp.status().as_u16() {
@@ -531,11 +530,7 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
     let last_version = stored.as_ref().map(|s| s.body.clone().into_bytes());
     let (outcome, did) = async { match (itip, stored) {
         (Itip::Request(req), None) => {
-            let path = format!(
-                "/dav/calendars/{}/default/{}.ics",
-                principal.name,
-                object_name(&req.uid)
-            );
+            let path = object_path(&principal.name, "default", &format!("{}.ics", object_name(&req.uid)));
             let body = client_scheduled(req.calendar);
             let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(body)).await;
             (
@@ -721,19 +716,10 @@ fn written(resp: http::Response<bytes::Bytes>, summary: String) -> InboundOutcom
     }
 }
 
-/// What a path segment must escape: controls, space and the URI delimiters.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'?')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
+/// The request path of a calendar object, each segment encoded as hrefs are.
+fn object_path(user: &str, collection: &str, name: &str) -> String {
+    calinvite_dav::xml::href::href_encode(&calinvite_dav::path::object_href(user, collection, name))
+}
 
 /// An organizer's event as stored: where, which version, and its text.
 struct StoredEvent {
@@ -759,8 +745,7 @@ async fn stored_event(
     let Some(object) = app.store.object(event.collection, &event.object_name).await? else {
         return Ok(None);
     };
-    let name = percent_encoding::utf8_percent_encode(&event.object_name, PATH_SEGMENT);
-    let path = format!("/dav/calendars/{}/{}/{name}", principal.name, collection.path);
+    let path = object_path(&principal.name, &collection.path, &event.object_name);
     Ok(Some(StoredEvent {
         path,
         etag: format!("\"{}\"", object.meta.etag),

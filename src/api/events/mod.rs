@@ -87,22 +87,8 @@ pub(crate) async fn calendar_path(app: &App, id: CollectionId) -> Result<String,
 
 /// The CalDAV href of an object, as a client would address it.
 pub(crate) fn href(principal: &Principal, calendar: &str, name: &str) -> String {
-    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
-    let calendar: Vec<String> = calendar.split('/').map(enc).collect();
-    format!(
-        "/dav/calendars/{}/{}/{}",
-        enc(&principal.name),
-        calendar.join("/"),
-        enc(name)
-    )
+    calinvite_dav::xml::href::href_encode(&calinvite_dav::path::object_href(&principal.name, calendar, name))
 }
-
-/// Characters kept as they are in a path segment (RFC 3986 §3.3 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// The object name for a new event: its UID when that is a safe file name, else a safe
 /// form of it with a hash, so two UIDs never share a name.
