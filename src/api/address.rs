@@ -5,6 +5,70 @@
 //! (dot-atom local part, a domain of LDH labels): what every mail server accepts, and
 //! enough to catch typos and injected headers before anything is queued.
 
+use calinvite_storage::NewRecipient;
+use serde::Deserialize;
+
+/// One recipient as the Send API and the links API take it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientIn {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+impl RecipientIn {
+    /// The recipient with its address normalized, its name cleaned (see [`display_name`])
+    /// and its language tag kept only when it looks like one (letters, digits and `-`, at
+    /// most 35 characters, RFC 5646's bound); else `{email, reason}` for the caller's list
+    /// of refused addresses.
+    pub fn clean(self) -> Result<NewRecipient, serde_json::Value> {
+        match normalize(&self.email) {
+            Ok(email) => Ok(NewRecipient {
+                email,
+                name: display_name(self.name.as_deref()),
+                lang: self
+                    .lang
+                    .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+            }),
+            Err(reason) => Err(serde_json::json!({ "email": self.email, "reason": reason })),
+        }
+    }
+
+    /// The JSON Schema of one recipient.
+    pub fn schema() -> serde_json::Value {
+        serde_json::json!({
+            "type": "object",
+            "required": ["email"],
+            "additionalProperties": false,
+            "properties": {
+                "email": { "type": "string" },
+                "name": { "type": ["string", "null"] },
+                "lang": { "type": ["string", "null"] }
+            }
+        })
+    }
+}
+
+/// The JSON Schema of the list of refused addresses that answers carry (`invalid`).
+pub fn refused_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": { "email": { "type": "string" }, "reason": { "type": "string" } }
+        }
+    })
+}
+
+/// A display name as it may go into a mail header: trimmed, none when empty, and none
+/// when it holds a line break (a header injection attempt).
+pub fn display_name(name: Option<&str>) -> Option<String> {
+    Some(name?.trim().to_string()).filter(|n| !n.is_empty() && !n.contains(['\r', '\n']))
+}
+
 /// The normalized address, or why it is not one.
 pub fn normalize(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim().to_lowercase();

@@ -21,19 +21,9 @@ pub const MAX_RECIPIENTS: usize = 100_000;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InviteBody {
-    recipients: Vec<RecipientIn>,
+    recipients: Vec<address::RecipientIn>,
     #[serde(default)]
     idempotency_key: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecipientIn {
-    email: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    lang: Option<String>,
 }
 
 /// A parsed and validated invitation request: the addresses that can be invited, and
@@ -71,18 +61,9 @@ fn parse(body: &[u8]) -> Result<Parsed, Box<Response<Body>>> {
     let mut invalid = Vec::new();
     let mut recipients = Vec::with_capacity(request.recipients.len());
     for r in request.recipients {
-        match address::normalize(&r.email) {
-            Ok(email) => recipients.push(NewRecipient {
-                email,
-                name: r
-                    .name
-                    .map(|n| n.trim().to_string())
-                    .filter(|n| !n.is_empty() && !n.contains(['\r', '\n'])),
-                lang: r
-                    .lang
-                    .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
-            }),
-            Err(reason) => invalid.push(serde_json::json!({ "email": r.email, "reason": reason })),
+        match r.clean() {
+            Ok(recipient) => recipients.push(recipient),
+            Err(refused) => invalid.push(refused),
         }
     }
     Ok(Parsed {
@@ -224,6 +205,25 @@ pub async fn progress(app: &App, principal: &Principal, id: &str) -> Response<Bo
     )
 }
 
+/// The answer for one event's invitations ([`queue`]); `required` names the fields the
+/// caller adds to the ones every batch has.
+fn batch_schema(required: &[&str]) -> serde_json::Value {
+    let mut all = vec!["batch", "queued", "already_invited", "suppressed", "replayed"];
+    all.extend_from_slice(required);
+    serde_json::json!({
+        "type": "object",
+        "required": all,
+        "properties": {
+            "batch": { "type": "integer" },
+            "event": { "type": "string" },
+            "queued": { "type": "integer" },
+            "already_invited": { "type": "integer" },
+            "suppressed": { "type": "integer" },
+            "replayed": { "type": "boolean" }
+        }
+    })
+}
+
 /// The JSON Schemas of the bodies above, for the OpenAPI document.
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
@@ -236,22 +236,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                     "group": { "type": "string" },
                     "events": { "type": "integer" },
                     "queued": { "type": "integer" },
-                    "batches": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["batch", "event", "queued", "already_invited", "suppressed", "replayed"],
-                            "properties": {
-                                "batch": { "type": "integer" },
-                                "event": { "type": "string" },
-                                "queued": { "type": "integer" },
-                                "already_invited": { "type": "integer" },
-                                "suppressed": { "type": "integer" },
-                                "replayed": { "type": "boolean" }
-                            }
-                        }
-                    },
-                    "invalid": { "type": "array", "items": { "type": "object" } }
+                    "batches": { "type": "array", "items": batch_schema(&["event"]) },
+                    "invalid": address::refused_schema()
                 }
             }),
         ),
@@ -265,42 +251,17 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                     "recipients": {
                         "type": "array",
                         "maxItems": MAX_RECIPIENTS,
-                        "items": {
-                            "type": "object",
-                            "required": ["email"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "email": { "type": "string" },
-                                "name": { "type": ["string", "null"] },
-                                "lang": { "type": ["string", "null"] }
-                            }
-                        }
+                        "items": address::RecipientIn::schema()
                     },
                     "idempotency_key": { "type": ["string", "null"], "minLength": 1, "maxLength": 200 }
                 }
             }),
         ),
-        (
-            "InvitationAccepted",
-            serde_json::json!({
-                "type": "object",
-                "required": ["batch", "queued", "already_invited", "suppressed", "invalid", "replayed"],
-                "properties": {
-                    "batch": { "type": "integer" },
-                    "queued": { "type": "integer" },
-                    "already_invited": { "type": "integer" },
-                    "suppressed": { "type": "integer" },
-                    "invalid": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": { "email": { "type": "string" }, "reason": { "type": "string" } }
-                        }
-                    },
-                    "replayed": { "type": "boolean" }
-                }
-            }),
-        ),
+        ("InvitationAccepted", {
+            let mut schema = batch_schema(&["invalid"]);
+            schema["properties"]["invalid"] = address::refused_schema();
+            schema
+        }),
         (
             "BatchProgress",
             serde_json::json!({

@@ -24,19 +24,9 @@ struct LinksBody {
     #[serde(default)]
     group: Option<String>,
     #[serde(default)]
-    recipients: Vec<RecipientIn>,
+    recipients: Vec<address::RecipientIn>,
     #[serde(default)]
     format: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecipientIn {
-    email: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    lang: Option<String>,
 }
 
 /// Characters escaped in a query value.
@@ -101,22 +91,13 @@ pub async fn create(app: &App, principal: &Principal, body: &[u8]) -> Response<B
     let mut links = Vec::with_capacity(request.recipients.len());
     let mut invalid = Vec::new();
     for r in request.recipients {
-        let email = match address::normalize(&r.email) {
-            Ok(e) => e,
-            Err(reason) => {
-                invalid.push(serde_json::json!({ "email": r.email, "reason": reason }));
+        let (email, name, lang) = match r.clean() {
+            Ok(r) => (r.email, r.name.unwrap_or_default(), r.lang.unwrap_or_default()),
+            Err(refused) => {
+                invalid.push(refused);
                 continue;
             }
         };
-        let name = r
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.contains(['\r', '\n']))
-            .unwrap_or_default();
-        let lang = r
-            .lang
-            .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-            .unwrap_or_default();
         let sig = signer.invite(&code, &email, &name, &lang);
         let url = format!(
             "{base}/i/{code}?e={}&n={}&l={}&s={sig}",
@@ -169,16 +150,7 @@ pub async fn create(app: &App, principal: &Principal, body: &[u8]) -> Response<B
 
 /// The JSON Schemas of this module's bodies, for the OpenAPI document.
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
-    let recipient = serde_json::json!({
-        "type": "object",
-        "required": ["email"],
-        "additionalProperties": false,
-        "properties": {
-            "email": { "type": "string" },
-            "name": { "type": ["string", "null"] },
-            "lang": { "type": ["string", "null"] }
-        }
-    });
+    let recipient = address::RecipientIn::schema();
     vec![
         (
             "LinksRequest",
@@ -216,7 +188,7 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
                             }
                         }
                     },
-                    "invalid": { "type": "array", "items": { "type": "object" } }
+                    "invalid": address::refused_schema()
                 }
             }),
         ),

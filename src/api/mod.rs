@@ -22,7 +22,7 @@ mod route;
 mod suppressions;
 mod webhooks;
 
-pub(crate) use address::normalize as normalize_address;
+pub(crate) use address::{display_name, normalize as normalize_address};
 
 use crate::app::App;
 use crate::http::Body;

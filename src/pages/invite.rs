@@ -110,7 +110,7 @@ pub async fn handle(app: &App, r: &PageRequest, code: &str) -> Response<Body> {
     }
     match r.method {
         Method::POST => {
-            let name = Some(n.trim().to_string()).filter(|n| !n.is_empty() && !n.contains(['\r', '\n']));
+            let name = crate::api::display_name(Some(&n));
             let lang_tag = if l.is_empty() {
                 lang
             } else {
