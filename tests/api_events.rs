@@ -491,35 +491,9 @@ fn the_import_command_posts_a_file_and_fails_when_an_event_failed() {
     );
 }
 
-fn reply(uid: &str, email: &str, partstat: &str, n: usize) -> String {
-    format!(
-        "From: {email}\r\nTo: events@invites.example.org\r\nMessage-ID: <api-reply-{n}-{email}>\r\nSubject: answer\r\n\
-         MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n\
-         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
-         DTSTAMP:2030010{n}T000000Z\r\nATTENDEE;PARTSTAT={partstat}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-}
-
-fn wait_count(sink: &SmtpSink, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sink.count() < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(sink.count(), n, "messages received");
-}
-
 /// Messages after the first `skip`, in arrival order, with their recipient.
 fn after(sink: &SmtpSink, skip: usize) -> Vec<(String, Value)> {
-    let mut all = sink.messages(&[]);
-    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
-    all.split_off(skip)
-        .into_iter()
-        .map(|m| {
-            let file = m["file"].as_str().unwrap();
-            let rcpt = file.split_once('-').unwrap().1.trim_end_matches(".eml").to_string();
-            (rcpt, m)
-        })
-        .collect()
+    sink.after(skip).into_iter().map(|m| (rcpt(&m), m)).collect()
 }
 
 #[test]
@@ -542,7 +516,7 @@ fn edits_and_deletion_tell_the_right_recipients_and_answers_are_counted() {
             .as_bytes(),
     );
     assert_eq!(r.status, 202, "{}", r.text());
-    wait_count(&t.sink, 3);
+    t.sink.wait_count(3, Duration::from_secs(20));
     for (i, (email, answer)) in [("yes@example.org", "ACCEPTED"), ("no@example.org", "DECLINED")]
         .iter()
         .enumerate()
@@ -553,7 +527,7 @@ fn edits_and_deletion_tell_the_right_recipients_and_answers_are_counted() {
             "/api/v1/inbound",
             &demo(),
             "message/rfc822",
-            reply("final", email, answer, i + 1).as_bytes(),
+            reply_message("final", email, answer, i + 1).as_bytes(),
         );
         let v = json_of(&r);
         assert_eq!(v["outcome"]["kind"], "applied", "{v}");
@@ -594,7 +568,7 @@ fn edits_and_deletion_tell_the_right_recipients_and_answers_are_counted() {
         (Some("2030-05-20T19:00:00Z"), Some("2030-05-20T21:00:00Z"))
     );
     assert_eq!(v["sequence"], 1);
-    wait_count(&t.sink, 4);
+    t.sink.wait_count(4, Duration::from_secs(20));
     let updates = after(&t.sink, 3);
     assert_eq!(updates[0].0, "yes@example.org");
     let m = &updates[0].1;
@@ -665,7 +639,7 @@ fn edits_and_deletion_tell_the_right_recipients_and_answers_are_counted() {
     // Deleted: every recipient gets a CANCEL, and the event leaves the list.
     let r = call(s, "DELETE", "/api/v1/events/final", &demo(), "application/json", b"");
     assert_eq!(r.status, 204, "{}", r.text());
-    wait_count(&t.sink, 7);
+    t.sink.wait_count(7, Duration::from_secs(20));
     let mut cancels = after(&t.sink, 4);
     cancels.sort_by(|a, b| a.0.cmp(&b.0));
     let who: Vec<&str> = cancels.iter().map(|(r, _)| r.as_str()).collect();

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const UID: &str = "calinvite-demo-event";
 
@@ -43,14 +43,6 @@ fn invite(t: &Setup, email: &str) {
         json!({"recipients": [{"email": email}]}).to_string().as_bytes(),
     );
     assert_eq!(r.status, 202, "{}", r.text());
-}
-
-fn wait_count(sink: &SmtpSink, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sink.count() < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(sink.count(), n, "messages received");
 }
 
 fn post(s: &Server, raw: &str) -> (String, String) {
@@ -97,7 +89,7 @@ fn status(s: &Server, email: &str) -> String {
 fn a_refresh_resends_the_current_version_once_and_a_counter_is_recorded() {
     let t = setup(&[]);
     invite(&t, "guest@example.net");
-    wait_count(&t.sink, 1);
+    t.sink.wait_count(1, Duration::from_secs(20));
 
     let refresh = itip(
         "guest@example.net",
@@ -108,7 +100,7 @@ fn a_refresh_resends_the_current_version_once_and_a_counter_is_recorded() {
     );
     let (kind, detail) = post(&t.server, &refresh);
     assert_eq!(kind, "applied", "{detail}");
-    wait_count(&t.sink, 2);
+    t.sink.wait_count(2, Duration::from_secs(20));
     let mut all = t.sink.messages(&[]);
     all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
     assert_eq!(all[1]["to"], "guest@example.net");
@@ -148,7 +140,7 @@ fn a_refresh_resends_the_current_version_once_and_a_counter_is_recorded() {
         "{detail}"
     );
     // The organizer is told, by mail; nothing else is sent and nothing changes.
-    wait_count(&t.sink, 3);
+    t.sink.wait_count(3, Duration::from_secs(20));
     let mut all = t.sink.messages(&[]);
     all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
     let notice = &all[2];
@@ -169,7 +161,7 @@ fn a_refresh_resends_the_current_version_once_and_a_counter_is_recorded() {
 fn with_reply_tokens_a_reply_from_an_alias_is_tied_to_its_invitation() {
     let t = setup(&[("CALINVITE_MAIL__REPLY_TOKENS", "true")]);
     invite(&t, "guest@example.net");
-    wait_count(&t.sink, 1);
+    t.sink.wait_count(1, Duration::from_secs(20));
     let sent = t.sink.messages(&[]);
     let organizer = sent[0]["events"][0]["organizer"]
         .as_str()

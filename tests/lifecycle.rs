@@ -7,21 +7,12 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn event(uid: &str, start: &str, end: &str, stamp: &str) -> String {
     format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:{stamp}\r\n\
          DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Match day\r\nLOCATION:Stadion\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-}
-
-fn reply(uid: &str, email: &str, partstat: &str, n: usize) -> String {
-    format!(
-        "From: {email}\r\nTo: events@invites.example.org\r\nMessage-ID: <reply-{n}-{email}>\r\nSubject: answer\r\n\
-         MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n\
-         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
-         DTSTAMP:2030010{n}T000000Z\r\nATTENDEE;PARTSTAT={partstat}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
 }
 
@@ -49,14 +40,6 @@ fn put(s: &Server, uid: &str, body: &str) -> u16 {
     .status
 }
 
-fn wait_count(sink: &SmtpSink, n: usize, within: Duration) {
-    let deadline = Instant::now() + within;
-    while sink.count() < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(sink.count(), n, "messages received");
-}
-
 /// Invites the four, waits for the four invitations, and records three answers.
 fn invite_and_answer(t: &Setup, uid: &str) {
     answered(&t.server, &t.sink, uid);
@@ -72,7 +55,7 @@ fn answered(server: &Server, sink: &SmtpSink, uid: &str) {
             .as_bytes(),
     );
     assert_eq!(r.status, 202);
-    wait_count(sink, 4, Duration::from_secs(20));
+    sink.wait_count(4, Duration::from_secs(20));
     for (i, (email, answer)) in [
         ("yes@example.org", "ACCEPTED"),
         ("no@example.org", "DECLINED"),
@@ -85,28 +68,11 @@ fn answered(server: &Server, sink: &SmtpSink, uid: &str) {
             "POST",
             "/api/v1/inbound",
             &[("Authorization", &basic("demo", "demo"))],
-            reply(uid, email, answer, i + 1).as_bytes(),
+            reply_message(uid, email, answer, i + 1).as_bytes(),
         );
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["outcome"]["kind"], "applied", "{v}");
     }
-}
-
-fn after(sink: &SmtpSink, skip: usize) -> Vec<Value> {
-    let mut all = sink.messages(&[]);
-    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
-    all.split_off(skip)
-}
-
-fn rcpt(m: &Value) -> String {
-    m["file"]
-        .as_str()
-        .unwrap()
-        .split_once('-')
-        .unwrap()
-        .1
-        .trim_end_matches(".eml")
-        .to_string()
 }
 
 #[test]
@@ -143,8 +109,8 @@ fn a_time_change_reaches_yes_and_maybe_and_a_deletion_reaches_everyone() {
         ),
         204
     );
-    wait_count(&t.sink, 6, Duration::from_secs(20));
-    let updates = after(&t.sink, 4);
+    t.sink.wait_count(6, Duration::from_secs(20));
+    let updates = t.sink.after(4);
     let mut who: Vec<String> = updates.iter().map(rcpt).collect();
     who.sort();
     assert_eq!(who, ["maybe@example.org", "yes@example.org"]);
@@ -166,8 +132,8 @@ fn a_time_change_reaches_yes_and_maybe_and_a_deletion_reaches_everyone() {
         b"",
     );
     assert_eq!(r.status, 204);
-    wait_count(&t.sink, 10, Duration::from_secs(20));
-    let cancels = after(&t.sink, 6);
+    t.sink.wait_count(10, Duration::from_secs(20));
+    let cancels = t.sink.after(6);
     let mut who: Vec<String> = cancels.iter().map(rcpt).collect();
     who.sort();
     assert_eq!(
@@ -225,10 +191,10 @@ fn three_quick_saves_go_out_as_one_update_with_the_final_state() {
             204
         );
     }
-    wait_count(&t.sink, 6, Duration::from_secs(20));
+    t.sink.wait_count(6, Duration::from_secs(20));
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(t.sink.count(), 6, "one update each for Yes and Maybe, not three");
-    for m in after(&t.sink, 4) {
+    for m in t.sink.after(4) {
         let ev = &m["events"][0];
         assert_eq!(ev["sequence"], 3, "the final SEQUENCE");
         assert_eq!(ev["dtstart"], "2030-03-15 21:00:00+00:00", "the final state");
@@ -263,8 +229,8 @@ fn one_occurrence_moved_or_cancelled_sends_only_that_occurrence() {
         put(&t.server, "series", &with_override("series", false, "20300102T000000Z")),
         204
     );
-    wait_count(&t.sink, 6, Duration::from_secs(20));
-    for m in after(&t.sink, 4) {
+    t.sink.wait_count(6, Duration::from_secs(20));
+    for m in t.sink.after(4) {
         assert_eq!(m["vcal_method"], "REQUEST");
         let events = m["events"].as_array().unwrap();
         assert_eq!(events.len(), 1, "only the occurrence: {m}");
@@ -278,8 +244,8 @@ fn one_occurrence_moved_or_cancelled_sends_only_that_occurrence() {
         put(&t.server, "series", &with_override("series", true, "20300103T000000Z")),
         204
     );
-    wait_count(&t.sink, 10, Duration::from_secs(20));
-    for m in after(&t.sink, 6) {
+    t.sink.wait_count(10, Duration::from_secs(20));
+    for m in t.sink.after(6) {
         assert_eq!(m["vcal_method"], "CANCEL");
         let events = m["events"].as_array().unwrap();
         assert_eq!(events.len(), 1, "only the occurrence: {m}");
@@ -323,8 +289,8 @@ fn an_update_queued_before_a_crash_is_delivered_after_the_restart() {
     server.wait_exit(Duration::from_secs(5));
     assert_eq!(sink.count(), 4);
     let _restarted = Server::start_in(&data, &["--demo"], &env);
-    wait_count(&sink, 6, Duration::from_secs(30));
-    let mut who: Vec<String> = after(&sink, 4).iter().map(rcpt).collect();
+    sink.wait_count(6, Duration::from_secs(30));
+    let mut who: Vec<String> = sink.after(4).iter().map(rcpt).collect();
     who.sort();
     assert_eq!(who, ["maybe@example.org", "yes@example.org"]);
 }
@@ -352,14 +318,14 @@ fn a_native_client_editing_and_deleting_drives_updates_and_cancellations() {
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(t.sink.count(), 4, "saving without a change told nobody");
     client("move-20");
-    wait_count(&t.sink, 6, Duration::from_secs(20));
-    for m in after(&t.sink, 4) {
+    t.sink.wait_count(6, Duration::from_secs(20));
+    for m in t.sink.after(4) {
         assert_eq!(m["events"][0]["dtstart"], "2030-03-15 20:00:00+00:00");
         assert_eq!(m["events"][0]["sequence"], 1);
     }
     client("delete");
-    wait_count(&t.sink, 10, Duration::from_secs(20));
-    assert!(after(&t.sink, 6).iter().all(|m| m["vcal_method"] == "CANCEL"));
+    t.sink.wait_count(10, Duration::from_secs(20));
+    assert!(t.sink.after(6).iter().all(|m| m["vcal_method"] == "CANCEL"));
 }
 
 fn setup_with(env: &[(&str, &str)]) -> Setup {
@@ -460,8 +426,8 @@ fn with_approval_on_updates_wait_fold_and_go_out_only_when_approved() {
         b"",
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    wait_count(&t.sink, 6, Duration::from_secs(20));
-    for m in after(&t.sink, 4) {
+    t.sink.wait_count(6, Duration::from_secs(20));
+    for m in t.sink.after(4) {
         assert_eq!(m["events"][0]["dtstart"], "2030-03-15 20:00:00+00:00");
     }
     assert!(pending(&t.server).is_empty());

@@ -76,15 +76,6 @@ fn outcome(v: &Value) -> (String, String) {
     )
 }
 
-fn reply(uid: &str, email: &str, partstat: &str, n: usize) -> String {
-    format!(
-        "From: {email}\r\nTo: events@invites.example.org\r\nMessage-ID: <reply-{n}-{email}>\r\nSubject: answer\r\n\
-         MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n\
-         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
-         DTSTAMP:2030010{n}T000000Z\r\nATTENDEE;PARTSTAT={partstat}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-}
-
 /// Invites `yes@` and `no@` as the organizer, waits for both invitations, and records
 /// their answers.
 fn invite_and_answer(t: &Setup, uid: &str) {
@@ -98,29 +89,14 @@ fn invite_and_answer(t: &Setup, uid: &str) {
             .as_bytes(),
     );
     assert_eq!(r.status, 202, "{}", r.text());
-    wait_count(&t.sink, base + 2);
+    t.sink.wait_count(base + 2, Duration::from_secs(20));
     for (i, (email, answer)) in [("yes@example.net", "ACCEPTED"), ("no@example.net", "DECLINED")]
         .iter()
         .enumerate()
     {
-        let v = post(&t.server, &reply(uid, email, answer, i + 1));
+        let v = post(&t.server, &reply_message(uid, email, answer, i + 1));
         assert_eq!(outcome(&v).0, "applied", "{v}");
     }
-}
-
-fn wait_count(sink: &SmtpSink, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sink.count() < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(sink.count(), n, "messages received");
-}
-
-/// Messages after the first `skip`, in arrival order.
-fn after(sink: &SmtpSink, skip: usize) -> Vec<Value> {
-    let mut all = sink.messages(&[]);
-    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
-    all.split_off(skip)
 }
 
 fn stored(s: &Server, uid: &str) -> String {
@@ -154,8 +130,8 @@ fn a_mailed_google_update_goes_out_with_at_least_googles_sequence_and_a_late_old
     assert!(update.contains("SEQUENCE:5") && update.contains("T210000"));
     let v = post(&t.server, &update);
     assert_eq!(outcome(&v).0, "applied", "{v}");
-    wait_count(&t.sink, 3);
-    let sent = after(&t.sink, 2);
+    t.sink.wait_count(3, Duration::from_secs(20));
+    let sent = t.sink.after(2);
     assert_eq!(sent[0]["to"], "yes@example.net", "only the Yes answer is updated");
     assert_eq!(sent[0]["vcal_method"], "REQUEST");
     assert_eq!(sent[0]["events"][0]["sequence"], 5, "{}", sent[0]);
@@ -194,8 +170,8 @@ fn mailed_changes_to_one_occurrence_are_merged_and_sent_for_that_occurrence_only
     let body = stored(&t.server, uid);
     assert!(body.contains("RRULE:FREQ=DAILY"), "the series is kept: {body}");
     assert!(body.contains("RECURRENCE-ID:20220317T110000Z"), "{body}");
-    wait_count(&t.sink, 3);
-    let sent = after(&t.sink, 2);
+    t.sink.wait_count(3, Duration::from_secs(20));
+    let sent = t.sink.after(2);
     assert_eq!(sent[0]["to"], "yes@example.net");
     assert_eq!(sent[0]["vcal_method"], "REQUEST");
     let events = sent[0]["events"].as_array().unwrap();
@@ -211,8 +187,8 @@ fn mailed_changes_to_one_occurrence_are_merged_and_sent_for_that_occurrence_only
     let v = post(&t.server, cancel);
     assert_eq!(outcome(&v).0, "applied", "{v}");
     assert!(stored(&t.server, uid).contains("EXDATE:20220318T110000Z"));
-    wait_count(&t.sink, 5);
-    let sent = after(&t.sink, 3);
+    t.sink.wait_count(5, Duration::from_secs(20));
+    let sent = t.sink.after(3);
     let mut to: Vec<&str> = sent.iter().map(|m| m["to"].as_str().unwrap()).collect();
     to.sort();
     assert_eq!(to, ["no@example.net", "yes@example.net"], "a CANCEL goes to everyone");
@@ -227,8 +203,8 @@ fn mailed_changes_to_one_occurrence_are_merged_and_sent_for_that_occurrence_only
     // The whole series is cancelled: removed, and everyone told.
     let v = post(&t.server, &fixture("thunderbird-gmailstyle-cancel-series.eml"));
     assert_eq!(outcome(&v).0, "applied", "{v}");
-    wait_count(&t.sink, 7);
-    let sent = after(&t.sink, 5);
+    t.sink.wait_count(7, Duration::from_secs(20));
+    let sent = t.sink.after(5);
     assert!(
         sent.iter()
             .all(|m| m["vcal_method"] == "CANCEL" && m["events"][0]["recurrence_id"].is_null())
@@ -242,7 +218,7 @@ fn mailed_changes_to_one_occurrence_are_merged_and_sent_for_that_occurrence_only
 
 /// The notices an organizer gets, newest last, as the independent parser reads them.
 fn notices(sink: &SmtpSink, organizer: &str) -> Vec<Value> {
-    after(sink, 0)
+    sink.after(0)
         .into_iter()
         .filter(|m| m["to"].as_str().is_some_and(|t| t.contains(organizer)))
         .collect()

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Setup {
     server: Server,
@@ -70,25 +70,10 @@ fn get(s: &Server) -> (String, String) {
 }
 
 fn wait_count(sink: &SmtpSink, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sink.count() < n && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    sink.wait_count(n, Duration::from_secs(20));
+    // A moment more, so a message too many would show.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(sink.count(), n, "messages received");
-}
-
-fn after(sink: &SmtpSink, skip: usize) -> Vec<Value> {
-    let mut all = sink.messages(&[]);
-    all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
-    all.split_off(skip)
-}
-
-/// The envelope recipient, from the sink's file name (`NNN-address.eml`).
-fn rcpt(m: &Value) -> String {
-    let file = m["file"].as_str().unwrap();
-    let name = file.rsplit('/').next().unwrap();
-    name.split_once('-').unwrap().1.trim_end_matches(".eml").to_string()
 }
 
 fn attendee_line<'a>(body: &'a str, email: &str) -> &'a str {
@@ -116,7 +101,7 @@ fn attendees_written_by_the_organizers_client_are_invited_and_their_answers_show
     // Anna and the room are invited by iMIP; the CLIENT-scheduled attendee and the
     // organizer are not.
     wait_count(&t.sink, 2);
-    let sent = after(&t.sink, 0);
+    let sent = t.sink.after(0);
     let mut to: Vec<String> = sent.iter().map(rcpt).collect();
     to.sort();
     assert_eq!(to, ["anna@example.net", "room@example.org"]);
@@ -157,7 +142,7 @@ fn attendees_written_by_the_organizers_client_are_invited_and_their_answers_show
     let r = put(&t.server, &moved, Some(&etag));
     assert!(r.status == 204, "{}", r.text());
     wait_count(&t.sink, 4);
-    let sent = after(&t.sink, 2);
+    let sent = t.sink.after(2);
     let by = |to: &str| {
         sent.iter()
             .find(|m| rcpt(m) == to)
@@ -175,5 +160,5 @@ fn attendees_written_by_the_organizers_client_are_invited_and_their_answers_show
     );
     assert_eq!(put(&t.server, &added, Some(&etag)).status, 204);
     wait_count(&t.sink, 5);
-    assert_eq!(rcpt(&after(&t.sink, 4)[0]), "ben@example.net");
+    assert_eq!(rcpt(&t.sink.after(4)[0]), "ben@example.net");
 }

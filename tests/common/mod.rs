@@ -366,6 +366,23 @@ impl SmtpSink {
             .count()
     }
 
+    /// Waits up to `within` for `n` messages, then fails unless exactly `n` arrived.
+    pub fn wait_count(&self, n: usize, within: Duration) {
+        let deadline = Instant::now() + within;
+        while self.count() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(self.count(), n, "messages received");
+    }
+
+    /// The messages after the first `skip`, in arrival order, as [`messages`](Self::messages)
+    /// reads them.
+    pub fn after(&self, skip: usize) -> Vec<serde_json::Value> {
+        let mut all = self.messages(&[]);
+        all.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
+        all.split_off(skip.min(all.len()))
+    }
+
     /// What an independent parser (python email + icalendar) sees in each message.
     pub fn messages(&self, needles: &[&str]) -> Vec<serde_json::Value> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/mail/check_invites.py");
@@ -388,4 +405,21 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The envelope recipient of a message the sink kept (its file is `NNN-address.eml`).
+pub fn rcpt(m: &serde_json::Value) -> String {
+    let file = m["file"].as_str().unwrap();
+    let name = file.rsplit('/').next().unwrap();
+    name.split_once('-').unwrap().1.trim_end_matches(".eml").to_string()
+}
+
+/// An attendee's iMIP REPLY (`n` makes the Message-ID and DTSTAMP, so later ones win).
+pub fn reply_message(uid: &str, email: &str, partstat: &str, n: usize) -> String {
+    format!(
+        "From: {email}\r\nTo: events@invites.example.org\r\nMessage-ID: <reply-{n}-{email}>\r\nSubject: answer\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n\
+         BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
+         DTSTAMP:2030010{n}T000000Z\r\nATTENDEE;PARTSTAT={partstat}:mailto:{email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 }
