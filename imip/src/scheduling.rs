@@ -132,7 +132,8 @@ fn edit_attendees(
     only: Option<Option<i64>>,
     mut edit: impl FnMut(&str, &mut Vec<(String, String)>) -> bool,
 ) -> Result<Option<String>, InboundError> {
-    let (mut split, zones) = Split::parse(text)?;
+    let (mut split, object) = Split::parse(text)?;
+    let zones = object.zones();
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut any = false;
     for block in split.blocks.iter_mut() {
@@ -140,7 +141,7 @@ fn edit_attendees(
             continue;
         }
         if let Some(wanted) = only
-            && block.recurrence_id(&zones) != wanted
+            && block.recurrence_id(zones) != wanted
         {
             continue;
         }

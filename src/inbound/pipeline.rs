@@ -522,11 +522,16 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
         Itip::Cancel(c) => c.uid.clone(),
         _ => return ignore("not an organizer's REQUEST or CANCEL"),
     };
-    let stored = match stored_event(app, &principal, &uid).await {
+    // The event as registered before this message: what it is stored as, and (for the
+    // notice) whether the message raised its SEQUENCE.
+    let before = match app.store.event_by_uid(principal.id, &uid).await {
+        Ok(e) => e,
+        Err(e) => return quarantine(format!("store error: {e}")),
+    };
+    let stored = match stored_event(app, &principal, before.as_ref()).await {
         Ok(s) => s,
         Err(e) => return quarantine(format!("store error: {e}")),
     };
-    let before = app.store.event_by_uid(principal.id, &uid).await.ok().flatten();
     let last_version = stored.as_ref().map(|s| s.body.clone().into_bytes());
     let (outcome, did) = async { match (itip, stored) {
         (Itip::Request(req), None) => {
@@ -731,9 +736,9 @@ struct StoredEvent {
 async fn stored_event(
     app: &App,
     principal: &calinvite_storage::Principal,
-    uid: &str,
+    event: Option<&EventRecord>,
 ) -> Result<Option<StoredEvent>, StoreError> {
-    let Some(event) = app.store.event_by_uid(principal.id, uid).await? else {
+    let Some(event) = event else {
         return Ok(None);
     };
     if event.cancelled {

@@ -30,8 +30,9 @@ pub struct Merged {
 /// Puts the occurrences (overrides) of `incoming` into `stored`, replacing those with the
 /// same RECURRENCE-ID; VTIMEZONEs the stored object lacks are added.
 pub fn merge_occurrences(stored: &str, incoming: &str) -> Result<Merged, InboundError> {
-    let (mut target, target_zones) = Split::parse(stored)?;
-    let (source, source_zones) = Split::parse(incoming)?;
+    let (mut target, target_object) = Split::parse(stored)?;
+    let (source, source_object) = Split::parse(incoming)?;
+    let (target_zones, source_zones) = (target_object.zones(), source_object.zones());
     let mut changed = 0;
     let known_tzids: Vec<String> = target.blocks.iter().filter_map(Block::tzid).collect();
     let mut new_zones = Vec::new();
@@ -47,16 +48,16 @@ pub fn merge_occurrences(stored: &str, incoming: &str) -> Result<Merged, Inbound
         if block.name != "VEVENT" {
             continue;
         }
-        let Some(rid) = block.recurrence_id(&source_zones) else {
+        let Some(rid) = block.recurrence_id(source_zones) else {
             continue;
         };
         let existing = target
             .blocks
             .iter()
-            .position(|b| b.name == "VEVENT" && b.recurrence_id(&target_zones) == Some(rid));
+            .position(|b| b.name == "VEVENT" && b.recurrence_id(target_zones) == Some(rid));
         match existing {
             Some(i) => target.blocks[i] = block.clone(),
-            None if is_occurrence(stored, rid)? => target.blocks.push(block.clone()),
+            None if is_occurrence(&target_object, rid)? => target.blocks.push(block.clone()),
             None => {
                 // RFC 5545 §3.8.4.4: an override names an instance of the series; one
                 // that names none would show a stray event nobody scheduled.
@@ -84,9 +85,7 @@ pub fn merge_occurrences(stored: &str, incoming: &str) -> Result<Merged, Inbound
 
 /// Whether `rid` is an instance of the stored series. An object without a master (only
 /// single occurrences, as Outlook sends to someone invited to one) takes any.
-fn is_occurrence(stored: &str, rid: i64) -> Result<bool, InboundError> {
-    let object = CalendarObject::parse_itip(super::itip::with_version(stored).as_bytes(), &Limits::default())
-        .map_err(|e| InboundError::InvalidCalendar(e.to_string()))?;
+fn is_occurrence(object: &CalendarObject, rid: i64) -> Result<bool, InboundError> {
     if object.master_index().is_none() {
         return Ok(true);
     }
@@ -100,13 +99,14 @@ fn is_occurrence(stored: &str, rid: i64) -> Result<bool, InboundError> {
 /// of the stored master (written in the master's own DTSTART form) and its override, if
 /// any, is removed. Occurrences already excluded are left alone.
 pub fn cancel_occurrences(stored: &str, cancel: &str) -> Result<Merged, InboundError> {
-    let (mut target, target_zones) = Split::parse(stored)?;
-    let (source, source_zones) = Split::parse(cancel)?;
+    let (mut target, target_object) = Split::parse(stored)?;
+    let (source, source_object) = Split::parse(cancel)?;
+    let (target_zones, source_zones) = (target_object.zones(), source_object.zones());
     let rids: Vec<i64> = source
         .blocks
         .iter()
         .filter(|b| b.name == "VEVENT")
-        .filter_map(|b| b.recurrence_id(&source_zones))
+        .filter_map(|b| b.recurrence_id(source_zones))
         .collect();
     let master = target
         .blocks
@@ -115,7 +115,7 @@ pub fn cancel_occurrences(stored: &str, cancel: &str) -> Result<Merged, InboundE
         .ok_or_else(|| {
             InboundError::InvalidCalendar("the stored event has no series master to cancel occurrences of".into())
         })?;
-    let excluded = target.blocks[master].exdates(&target_zones);
+    let excluded = target.blocks[master].exdates(target_zones);
     let dtstart = target.blocks[master]
         .first("DTSTART")
         .ok_or_else(|| InboundError::InvalidCalendar("the stored series has no DTSTART".into()))?;
@@ -126,12 +126,12 @@ pub fn cancel_occurrences(stored: &str, cancel: &str) -> Result<Merged, InboundE
         let had_override = target
             .blocks
             .iter()
-            .any(|b| b.name == "VEVENT" && b.recurrence_id(&target_zones) == Some(*rid));
+            .any(|b| b.name == "VEVENT" && b.recurrence_id(target_zones) == Some(*rid));
         target
             .blocks
-            .retain(|b| !(b.name == "VEVENT" && b.recurrence_id(&target_zones) == Some(*rid)));
+            .retain(|b| !(b.name == "VEVENT" && b.recurrence_id(target_zones) == Some(*rid)));
         if !excluded.contains(rid) {
-            exdates.push_str(&exdate_line(&dtstart, *rid, &target_zones));
+            exdates.push_str(&exdate_line(&dtstart, *rid, target_zones));
             exdates.push_str(newline);
         }
         if had_override || !excluded.contains(rid) {
@@ -160,17 +160,18 @@ pub fn cancel_occurrences(stored: &str, cancel: &str) -> Result<Merged, InboundE
 /// can arrive out of order; an older REQUEST must not undo a newer one. Returns the two
 /// SEQUENCEs when it is older.
 pub fn older_than_stored(stored: &str, incoming: &str) -> Result<Option<(u32, u32)>, InboundError> {
-    let (target, target_zones) = Split::parse(stored)?;
-    let (source, source_zones) = Split::parse(incoming)?;
+    let (target, target_object) = Split::parse(stored)?;
+    let (source, source_object) = Split::parse(incoming)?;
+    let (target_zones, source_zones) = (target_object.zones(), source_object.zones());
     let Some(first) = source.blocks.iter().find(|b| b.name == "VEVENT") else {
         return Ok(None);
     };
-    let rid = first.recurrence_id(&source_zones);
+    let rid = first.recurrence_id(source_zones);
     let counterpart = target
         .blocks
         .iter()
         .filter(|b| b.name == "VEVENT")
-        .find(|b| b.recurrence_id(&target_zones) == rid)
+        .find(|b| b.recurrence_id(target_zones) == rid)
         .or_else(|| {
             target
                 .blocks
@@ -186,8 +187,8 @@ pub fn older_than_stored(stored: &str, incoming: &str) -> Result<Option<(u32, u3
         std::cmp::Ordering::Greater => false,
         std::cmp::Ordering::Equal => {
             match (
-                first.instant_of("DTSTAMP", &source_zones),
-                stored_comp.instant_of("DTSTAMP", &target_zones),
+                first.instant_of("DTSTAMP", source_zones),
+                stored_comp.instant_of("DTSTAMP", target_zones),
             ) {
                 (Some(new), Some(old)) => new < old,
                 _ => false,
@@ -289,11 +290,11 @@ pub(crate) struct Split {
 }
 
 impl Split {
-    pub(crate) fn parse(text: &str) -> Result<(Split, ZoneTable), InboundError> {
+    /// The parts of `text`, and the object parsed (for its zones and instances).
+    pub(crate) fn parse(text: &str) -> Result<(Split, CalendarObject), InboundError> {
         // Hand-written and some vendors' messages lack VERSION; the zones are read alike.
         let object = CalendarObject::parse_itip(super::itip::with_version(text).as_bytes(), &Limits::default())
             .map_err(|e| InboundError::InvalidCalendar(e.to_string()))?;
-        let zones = object.zones().clone();
         let mut split = Split {
             head: String::new(),
             blocks: Vec::new(),
@@ -331,7 +332,7 @@ impl Split {
         if !split.tail.ends_with('\n') {
             split.tail.push_str(split.newline_of_head());
         }
-        Ok((split, zones))
+        Ok((split, object))
     }
 
     fn newline_of_head(&self) -> &'static str {
