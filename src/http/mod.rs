@@ -10,3 +10,20 @@ pub mod server;
 pub mod tls;
 
 pub use body::{Body, channel, full};
+
+/// The `key=value` pairs of a query string or a form body
+/// (`application/x-www-form-urlencoded`), percent-decoded, `+` read as a space.
+pub fn form_pairs(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
+}

@@ -110,7 +110,7 @@ impl PageRequest {
 
 pub async fn handle(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let path = req.uri().path().to_string();
-    let query = parse_pairs(req.uri().query().unwrap_or(""));
+    let query = crate::http::form_pairs(req.uri().query().unwrap_or(""));
     let accept = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)
@@ -123,7 +123,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Resp
     let method = req.method().clone();
     let form = if method == Method::POST {
         match crate::http::body::read_limited(req.into_body(), FORM_LIMIT).await {
-            Ok(b) => parse_pairs(&String::from_utf8_lossy(&b)),
+            Ok(b) => crate::http::form_pairs(&String::from_utf8_lossy(&b)),
             Err(e) => {
                 tracing::info!(reason = %e, "page form refused");
                 return message(app, lang, StatusCode::PAYLOAD_TOO_LARGE, "error", "error", "error");
@@ -166,22 +166,6 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: SocketAddr) -> Resp
     } else {
         not_found(app, lang)
     }
-}
-
-/// `key=value` pairs of a query or form, percent-decoded (`+` is a space).
-pub fn parse_pairs(s: &str) -> Vec<(String, String)> {
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 /// Renders a page template with the language's texts as `t`.

@@ -25,20 +25,7 @@ use sha2::{Digest, Sha256};
 
 /// The query's `key=value` pairs, percent-decoded (`+` is a space, as forms send it).
 pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
+    crate::http::form_pairs(query.unwrap_or(""))
 }
 
 /// The principal's event by UID; another organizer's event does not exist for them.
