@@ -533,89 +533,95 @@ async fn organizer_message(app: &App, message: &Inbound, part: &ItipPart, itip: 
         Err(e) => return quarantine(format!("store error: {e}")),
     };
     let last_version = stored.as_ref().map(|s| s.body.clone().into_bytes());
-    let (outcome, did) = async { match (itip, stored) {
-        (Itip::Request(req), None) => {
-            let path = object_path(&principal.name, "default", &format!("{}.ics", object_name(&req.uid)));
-            let body = client_scheduled(req.calendar);
-            let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(body)).await;
-            (
-                written(resp, format!("event {} stored in {}'s calendar", req.uid, principal.name)),
-                Did::Stored,
-            )
-        }
-        (Itip::Request(req), Some(stored)) => {
-            match older_than_stored(&stored.body, &part.calendar) {
-                Ok(Some((theirs, ours))) => {
-                    return (ignore(format!(
-                        "REQUEST for {} is older than the stored version (SEQUENCE {theirs}, stored {ours}, or an older DTSTAMP); the newer version is kept",
-                        req.uid
-                    )), Did::Nothing);
-                }
-                Ok(None) => {}
-                Err(e) => return (quarantine(format!("invalid calendar data: {e}")), Did::Nothing),
+    let (outcome, did) = async {
+        match (itip, stored) {
+            (Itip::Request(req), None) => {
+                let path = object_path(&principal.name, "default", &format!("{}.ics", object_name(&req.uid)));
+                let body = client_scheduled(req.calendar);
+                let resp = dav(app, &principal, http::Method::PUT, &path, None, Some(body)).await;
+                (
+                    written(
+                        resp,
+                        format!("event {} stored in {}'s calendar", req.uid, principal.name),
+                    ),
+                    Did::Stored,
+                )
             }
-            let (body, what) = if req.has_master {
-                (req.calendar, format!("event {} updated", req.uid))
-            } else {
-                match merge_occurrences(&stored.body, &part.calendar) {
-                    Ok(m) => (m.text, format!("{} occurrence(s) of {} updated", m.changed, req.uid)),
-                    Err(e) => return (quarantine(format!("the occurrence could not be merged: {e}")), Did::Nothing),
+            (Itip::Request(req), Some(stored)) => {
+                match older_than_stored(&stored.body, &part.calendar) {
+                    Ok(Some((theirs, ours))) => {
+                        return (
+                            ignore(format!(
+                                "REQUEST for {} is older than the stored version (SEQUENCE {theirs}, stored {ours}, \
+                         or an older DTSTAMP); the newer version is kept",
+                                req.uid
+                            )),
+                            Did::Nothing,
+                        );
+                    }
+                    Ok(None) => {}
+                    Err(e) => return (quarantine(format!("invalid calendar data: {e}")), Did::Nothing),
                 }
-            };
-            let resp = dav(
-                app,
-                &principal,
-                http::Method::PUT,
-                &stored.path,
-                Some(&stored.etag),
-                Some(client_scheduled(body)),
-            )
-            .await;
-            (written(resp, what), Did::Updated)
-        }
-        (Itip::Cancel(cancel), None) => (
-            ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
-            Did::Nothing,
-        ),
-        (Itip::Cancel(cancel), Some(stored)) if cancel.recurrence_ids.is_empty() => {
-            let resp = dav(
-                app,
-                &principal,
-                http::Method::DELETE,
-                &stored.path,
-                Some(&stored.etag),
-                None,
-            )
-            .await;
-            (written(resp, format!("event {} cancelled", cancel.uid)), Did::Cancelled { occurrences: 0 })
-        }
-        (Itip::Cancel(cancel), Some(stored)) => {
-            let merged = match cancel_occurrences(&stored.body, &part.calendar) {
-                Ok(m) => m,
-                Err(e) => return (quarantine(format!("the cancellation could not be applied: {e}")), Did::Nothing),
-            };
-            if merged.changed == 0 {
-                return (ignore(format!(
-                    "the cancelled occurrence(s) of {} were already cancelled",
-                    cancel.uid
-                )), Did::Nothing);
+                let (body, what) = if req.has_master {
+                    (req.calendar, format!("event {} updated", req.uid))
+                } else {
+                    match merge_occurrences(&stored.body, &part.calendar) {
+                        Ok(m) => (m.text, format!("{} occurrence(s) of {} updated", m.changed, req.uid)),
+                        Err(e) => {
+                            return (
+                                quarantine(format!("the occurrence could not be merged: {e}")),
+                                Did::Nothing,
+                            );
+                        }
+                    }
+                };
+                let resp = stored.replace(app, &principal, Some(client_scheduled(body))).await;
+                (written(resp, what), Did::Updated)
             }
-            let resp = dav(
-                app,
-                &principal,
-                http::Method::PUT,
-                &stored.path,
-                Some(&stored.etag),
-                Some(merged.text),
-            )
-            .await;
-            (
-                written(resp, format!("{} occurrence(s) of {} cancelled", merged.changed, cancel.uid)),
-                Did::Cancelled { occurrences: merged.changed },
-            )
+            (Itip::Cancel(cancel), None) => (
+                ignore(format!("CANCEL for {}, which is not in the calendar", cancel.uid)),
+                Did::Nothing,
+            ),
+            (Itip::Cancel(cancel), Some(stored)) if cancel.recurrence_ids.is_empty() => {
+                let resp = stored.replace(app, &principal, None).await;
+                (
+                    written(resp, format!("event {} cancelled", cancel.uid)),
+                    Did::Cancelled { occurrences: 0 },
+                )
+            }
+            (Itip::Cancel(cancel), Some(stored)) => {
+                let merged = match cancel_occurrences(&stored.body, &part.calendar) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        return (
+                            quarantine(format!("the cancellation could not be applied: {e}")),
+                            Did::Nothing,
+                        );
+                    }
+                };
+                if merged.changed == 0 {
+                    return (
+                        ignore(format!(
+                            "the cancelled occurrence(s) of {} were already cancelled",
+                            cancel.uid
+                        )),
+                        Did::Nothing,
+                    );
+                }
+                let resp = stored.replace(app, &principal, Some(merged.text)).await;
+                (
+                    written(
+                        resp,
+                        format!("{} occurrence(s) of {} cancelled", merged.changed, cancel.uid),
+                    ),
+                    Did::Cancelled {
+                        occurrences: merged.changed,
+                    },
+                )
+            }
+            _ => (ignore("not an organizer's REQUEST or CANCEL"), Did::Nothing),
         }
-        _ => (ignore("not an organizer's REQUEST or CANCEL"), Did::Nothing),
-    } }
+    }
     .await;
     tell_organizer(
         app,
@@ -731,6 +737,25 @@ struct StoredEvent {
     path: String,
     etag: String,
     body: String,
+}
+
+impl StoredEvent {
+    /// Replaces this version of the event with `body` (or, without one, deletes it)
+    /// through the CalDAV path. If-Match makes an edit made meanwhile fail the write
+    /// rather than be lost.
+    async fn replace(
+        &self,
+        app: &App,
+        principal: &calinvite_storage::Principal,
+        body: Option<String>,
+    ) -> http::Response<bytes::Bytes> {
+        let method = if body.is_some() {
+            http::Method::PUT
+        } else {
+            http::Method::DELETE
+        };
+        dav(app, principal, method, &self.path, Some(&self.etag), body).await
+    }
 }
 
 async fn stored_event(
